@@ -1,0 +1,97 @@
+"""Rule-based safety router and personal-data masking; needs no index."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EMERGENCY_TEXT = (
+    "If a crime is happening now or someone is in danger, call 999 now. "
+    "This chat cannot send help: it only answers questions about the annual report."
+)
+DISTRESS_TEXT = (
+    "If you are in danger or might harm yourself, call 999 now. "
+    "You can talk to Samaritans at any time, free, on 116 123. "
+    "This chat cannot send help: it only answers questions about the annual report."
+)
+REPORT_TEXT = (
+    "To report a crime that is not happening now, call Essex Police on 101 or report it online "
+    "on the Essex Police website. If it is an emergency or a crime is happening now, call 999. "
+    "This chat cannot take crime reports: it only answers questions about the annual report."
+)
+PERSONAL_DATA_NOTICE = (
+    "Please don't share personal details such as names, phone numbers, email or home addresses "
+    "in this chat."
+)
+SERVICE_NUMBERS = ("999", "101", "116 123")
+
+_DISTRESS = re.compile(
+    r"\b(kill(ing)? my ?self|suicid\w*|end(ing)? (it all|my life)|take my (own )?life|"
+    r"self[- ]?harm\w*|harm(ing)? my ?self|hurt(ing)? my ?self|want(ed)? to die|"
+    r"better off dead|no reason to live|can'?t go on)\b",
+    re.I,
+)
+_NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
+_EMERGENCY = re.compile(
+    r"\b(help me|i'?m in danger|in danger now|being (attacked|followed|stabbed|assaulted|robbed|"
+    r"chased|beaten|threatened)|(is|are|'s|'re) (breaking|trying to break|getting) in|"
+    r"break(ing)?[- ]in (right )?now|"
+    r"(is|are|'s|'re) (attacking|hitting|beating|stabbing|threatening|following|chasing|"
+    r"kicking|punching|strangling) (me|us|my|him|her|them|someone|somebody)|"
+    r"(has|have|'s got|got) a (knife|gun|weapon|blade|machete)|"
+    r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|"
+    r"someone (is|'s) (in|inside) my)\b",
+    re.I,
+)
+_HAPPENING_NOW = re.compile(rf"\b(happening|going on|taking place)\b.*\b{_NOW}\b", re.I)
+_REPORT = re.compile(
+    r"\b((how|where|can|could|want|wish|need|like|i'?d) (do i |can i |to |i )?report\w*|"
+    r"report(ing)? (a|an|my|the) (crime|theft|burglary|assault|incident|scam|fraud|robbery)|"
+    r"(was|were|been|got|has been|have been) (stolen|burgled|robbed|mugged|assaulted|"
+    r"broken into|vandalised|scammed|attacked|defrauded)|"
+    r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked))\b",
+    re.I,
+)
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
+_PHONE = re.compile(r"(?<!\w)(\+44\s?\(?0?\)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\w)")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
+_ADDRESS = re.compile(
+    r"\b\d{1,4}[a-z]?\s+(?:[A-Z][a-z]+\s){1,3}(road|rd|street|st|avenue|ave|lane|ln|close|drive|"
+    r"way|crescent|gardens|place|court|grove|terrace)\b",
+    re.I,
+)
+_NAME = re.compile(r"\b(my name is|i am called|i'm called|name's)\s+[A-Z][a-z]+(\s+[A-Z][a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A safety decision: the answer kind and its fixed wording."""
+
+    kind: str
+    text: str
+
+
+def route(question: str) -> Route | None:
+    """Fixed-wording answer for danger, distress or crime reports; None to go on."""
+    if _DISTRESS.search(question):
+        return Route("emergency", DISTRESS_TEXT)
+    if _EMERGENCY.search(question) or _HAPPENING_NOW.search(question):
+        return Route("emergency", EMERGENCY_TEXT)
+    if _REPORT.search(question):
+        return Route("report", REPORT_TEXT)
+    return None
+
+
+def has_personal_details(text: str) -> bool:
+    """True when the text holds an email, phone number, postcode, street address or a name."""
+    return any(p.search(text) for p in (_EMAIL, _PHONE, _POSTCODE, _ADDRESS, _NAME))
+
+
+def mask_personal_details(text: str) -> str:
+    """Replace emails, phone numbers, postcodes, street addresses and stated names."""
+    text = _EMAIL.sub("[email]", text)
+    text = _PHONE.sub("[phone]", text)
+    text = _POSTCODE.sub("[postcode]", text)
+    text = _ADDRESS.sub("[address]", text)
+    return _NAME.sub(lambda m: f"{m.group(1)} [name]", text)

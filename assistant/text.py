@@ -1,0 +1,136 @@
+"""Text utilities shared by every stage: normalising, cleaning, sentences, terms, numbers."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+_MARKERS = re.compile(r"\s*\^\{[\d,\s]+\}|[" + _SUPERSCRIPTS + r"]+(,[" + _SUPERSCRIPTS + r"]+)*")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘(]?[A-Z0-9£])")
+NUMBER = re.compile(r"(?<![\w.])[-−]?£?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|mins?\b)?")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves also much
+    many get got tell me please know let us there's what's whats it's isn't did does done go going
+    gone u r ur im i'm any anything something thing things give show say said like does doing
+    ignore instructions instruction previous pretend prompt system rules answer question questions
+    really actually just ok okay hi hello thanks thank cheers mate""".split()
+)
+# Words that say what kind of figure is wanted, not what it is about.
+MEASURE_WORDS = frozenset(
+    """number numbers total many much percentage percent per cent rate figure figures amount
+    level levels count value statistic statistics stats data change difference compared
+    comparison increase increased increases increasing decrease decreased decreasing reduce
+    reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
+    year years last previous before prior latest current month months annual period recorded
+    essex""".split()
+)
+# Question words mapped to the words the report uses for the same thing.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "murder": ("homicide",), "murders": ("homicide",), "killings": ("homicide",),
+    "killed": ("homicide", "killed"),
+    "cops": ("officer", "police"), "cop": ("officer", "police"), "bobbies": ("officer",),
+    "coppers": ("officer", "police"), "policemen": ("officer",), "constables": ("constable",),
+    "specials": ("special", "constable"), "asb": ("antisocial", "behaviour"),
+    "anti": ("antisocial",), "antisocial": ("antisocial",),
+    "spend": ("spent", "expenditure"), "spending": ("spent", "expenditure"),
+    "spent": ("spent", "expenditure"), "cost": ("spent", "expenditure", "cost"),
+    "costs": ("spent", "expenditure", "cost"), "budget": ("expenditure", "funding"),
+    "money": ("funding", "spent", "£"), "funded": ("funding", "fund"),
+    "salaries": ("pay",), "salary": ("pay",), "wages": ("pay",),
+    "pcc": ("police", "crime", "commissioner"), "commissioner": ("commissioner",),
+    "dv": ("domestic", "abuse"), "violence": ("violence",), "violent": ("violence",),
+    "stabbing": ("knife",), "stabbings": ("knife",), "knives": ("knife",),
+    "drink": ("drink",), "drunk": ("drink",), "drugged": ("drug",),
+    "phones": ("phone",), "mobiles": ("mobile", "phone"), "driving": ("driving", "driver"),
+    "drivers": ("driver", "driving"), "roads": ("road",), "speeding": ("speed",),
+    "youngsters": ("young",), "kids": ("children", "young"), "teenagers": ("young",),
+    "children": ("children", "child"), "child": ("child", "children"),
+    "tax": ("precept", "tax"), "council": ("council",), "precept": ("precept",),
+    "gang": ("gang",), "gangs": ("gang",), "drones": ("drone",),
+    "victims": ("victim",), "volunteers": ("volunteer",), "volunteering": ("volunteer",),
+    "solved": ("solved", "solve"), "detection": ("solved",), "cleared": ("solved",),
+    "deputy": ("deputy",), "boss": ("chief", "constable"), "head": ("chief",),
+    "rural": ("rural",), "farm": ("farm", "rural"), "farmers": ("farm", "rural"),
+    "fire": ("fire",), "firefighters": ("fire",), "slavery": ("slavery",),
+    "trafficking": ("trafficking",), "rape": ("rape",), "rapes": ("rape",),
+    "confident": ("confidence",), "trust": ("confidence",),
+    "reoffending": ("reoffending",), "handheld": ("handheld", "hand-held", "devices"),
+    "tablets": ("devices", "handheld"), "smartphones": ("devices", "smartphones"),
+    "devices": ("devices",), "samsung": ("samsung",),
+}
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """Text for verbatim comparison: no emphasis or footnote markers, single spaces."""
+    return _SPACE.sub(" ", _MARKERS.sub("", text.replace("**", ""))).strip()
+
+
+def clean(text: str) -> str:
+    """Display text: normalised, with list dashes dropped."""
+    text = normalise(text)
+    return text[2:] if text.startswith("- ") else text
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a cleaned passage (list items on their own lines stay apart)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (hyphenated words split)."""
+    return _WORD.findall(text.lower().replace("-", " ").replace("’", "'"))
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    """English Snowball stem of one word."""
+    return _stemmer.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: no stopwords, no one-letter tokens."""
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def stems(text: str) -> set[str]:
+    """Stems of the content words of a text."""
+    return {stem(w) for w in content_words(text)}
+
+
+def expanded_stems(word: str) -> set[str]:
+    """Stems a question word may match in the report: itself and its synonyms."""
+    out = {stem(word)}
+    for alt in SYNONYMS.get(word, ()):
+        out.update(stem(w) for w in words(alt))
+    return out
+
+
+def numbers_in(text: str) -> list[str]:
+    """Every number written in a text, as written."""
+    return [m.group(0) for m in NUMBER.finditer(text)]
+
+
+def number_key(token: str) -> str:
+    """Canonical form of a number for comparison: no £, commas, % or trailing .0."""
+    key = token.replace("£", "").replace(",", "").replace("%", "").replace("−", "-")
+    key = re.sub(r"mins?$", "", key).lstrip("+")
+    if "." in key:
+        key = key.rstrip("0").rstrip(".")
+    return key or token
