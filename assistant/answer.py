@@ -77,3 +77,18 @@ class Answer:
 def as_answer(item: Answer | dict[str, Any]) -> Answer:
     """Accept either an Answer or its dict form (history items)."""
     return item if isinstance(item, Answer) else Answer.from_dict(item)
+
+
+class CitationList:
+    """Numbers sources in the order they are first cited; the same quote keeps its number."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def cite(self, document: str, section: str, pages: str, quote: str) -> int:
+        """The [n] for this source, adding it when new."""
+        for c in self.items:
+            if (c.document, c.section, c.quote) == (document, section, quote):
+                return c.n
+        self.items.append(Citation(len(self.items) + 1, document, section, pages, quote))
+        return len(self.items)

@@ -42,14 +42,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "killed": ("homicide", "killed"),
     "cops": ("officer", "police"), "cop": ("officer", "police"), "bobbies": ("officer",),
     "coppers": ("officer", "police"), "policemen": ("officer",), "constables": ("constable",),
-    "specials": ("special", "constable"), "asb": ("antisocial", "behaviour"),
-    "anti": ("antisocial",), "antisocial": ("antisocial",),
+    "specials": ("special", "constable"), "asb": ("asb", "antisocial", "anti social", "behaviour"),
+    "antisocial": ("antisocial", "anti social"), "behavior": ("behaviour",),
     "spend": ("spent", "expenditure"), "spending": ("spent", "expenditure"),
     "spent": ("spent", "expenditure"), "cost": ("spent", "expenditure", "cost"),
     "costs": ("spent", "expenditure", "cost"), "budget": ("expenditure", "funding"),
     "money": ("funding", "spent", "£"), "funded": ("funding", "fund"),
     "salaries": ("pay",), "salary": ("pay",), "wages": ("pay",),
-    "pcc": ("police", "crime", "commissioner"), "commissioner": ("commissioner",),
+    "pcc": ("police", "crime", "commissioner"), "crime": ("crime", "criminal"),
+    "crimes": ("crime", "criminal"), "criminal": ("criminal", "crime"), "commissioner": ("commissioner",),
     "dv": ("domestic", "abuse"), "violence": ("violence",), "violent": ("violence",),
     "stabbing": ("knife",), "stabbings": ("knife",), "knives": ("knife",),
     "drink": ("drink",), "drunk": ("drink",), "drugged": ("drug",),
@@ -95,7 +96,8 @@ def split_sentences(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (hyphenated words split)."""
-    return _WORD.findall(text.lower().replace("-", " ").replace("’", "'"))
+    text = text.lower().replace("-", " ").replace("’", "'")
+    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text)]
 
 
 @lru_cache(maxsize=20000)

@@ -1,0 +1,208 @@
+"""The Assistant: a thin chain of the stages, from question to checked Answer."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.answer import Answer, as_answer
+from assistant.compose import Composer
+from assistant.corpus import load_corpus
+from assistant.embedding import get_embedder
+from assistant.errors import AssistantError, IndexUnavailableError
+from assistant.index import BuiltIndex, chroma_client, open_built
+from assistant.invariants import violations
+from assistant.question import Question, analyse
+from assistant.retrieval import HybridRetriever
+from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
+from assistant.safety import route as safety_route
+from assistant.select import candidates, choose
+from assistant.settings import Settings
+from assistant.statistics import StatisticsStore
+from assistant.text import content_words, normalise, stem
+
+log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PRIORITY = re.compile(r"^Priority \d+: ")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for a question: the answer it supports and how strongly."""
+
+    answer: Answer
+    coverage: float
+    similarity: float
+
+
+class Assistant:
+    """Opens the index once; ask() answers one question with its sources."""
+
+    def __init__(self, settings: Settings, built: BuiltIndex, retriever: HybridRetriever,
+                 store: StatisticsStore, composer: Composer) -> None:
+        self.settings = settings
+        self.stamp = built.stamp
+        self.retriever = retriever
+        self.store = store
+        self.composer = composer
+        self.vocabulary = sorted({w for p in built.passages for w in content_words(p.text)})
+
+    @classmethod
+    def open(cls, settings: Settings | None = None,
+             progress: Callable[[str], None] | None = None) -> Assistant:
+        """Open the index (building it when missing or stale) and load the model."""
+        settings = settings or Settings()
+        built = open_built(settings, progress)
+        try:
+            client = chroma_client(settings, built.folder)
+            passages = client.get_collection(built.collection_name("passages"))
+            sentences = client.get_collection(built.collection_name("sentences"))
+            store = StatisticsStore.load(built.stats_path)
+        except AssistantError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a damaged index is reported in one line
+            raise IndexUnavailableError(
+                f"{built.folder}: index is damaged ({type(error).__name__}); "
+                "run 'assistant ingest --force' to rebuild it") from None
+        retriever = HybridRetriever(built.passages, passages, sentences,
+                                    get_embedder(settings.resolved_model_dir()), settings.rrf_k)
+        reports = {d.title: normalise(d.text) for d in load_corpus(settings.corpus_dir)}
+        return cls(settings, built, retriever, store, Composer(reports, built.passages, store))
+
+    def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
+        """Answer one question, given the earlier answers of the conversation (oldest first)."""
+        started = time.perf_counter()
+        answer = self._answer(question, history)
+        answer.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+    def _answer(self, question: Any, history: Sequence[Answer | dict]) -> Answer:
+        reason = invalid_reason(question, self.settings.max_question_chars)
+        if reason:
+            shown = question if isinstance(question, str) else ""
+            return self.composer.invalid(mask_personal_details(shown[:200]), reason)
+        text = " ".join(question.split())
+        shown = mask_personal_details(text)
+        route = safety_route(text)
+        if route:
+            answer = self.composer.safety(shown, route)
+        else:
+            answer = self._checked(self._grounded(text, _earlier(history)), shown)
+        if has_personal_details(text):
+            answer.text += " " + PERSONAL_DATA_NOTICE
+        answer.question = shown
+        return answer
+
+    def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
+        """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
+        question = analyse(self._corrected(text))
+        previous = earlier[-1] if earlier else None
+        row = self.store.match(question)
+        if row is not None:
+            return self.composer.from_row(text, row, question.period)
+        if previous is not None and (question.follow_up_cue or len(question.terms) <= 1):
+            followed = self._follow_up(text, question, previous)
+            if followed is not None:
+                return followed
+        found = self._from_passages(text, question)
+        if found.answer.kind == "not_found" and previous is not None:
+            return self._follow_up(text, question, previous) or found.answer
+        return found.answer
+
+    def _follow_up(self, text: str, question: Question, previous: Answer) -> Answer | None:
+        """Read the question in the light of the previous one; None when that doesn't help."""
+        if previous.statistics and not question.terms:
+            row = self.store.find(previous.statistics[0].indicator)
+            if row is not None:
+                period = question.period or ("earlier" if row.periods()[-1] ==
+                                             previous.statistics[0].period else None)
+                return self.composer.from_row(text, row, period)
+        combined = analyse(self._corrected(f"{text} {previous.question}"))
+        row = self.store.match(combined)
+        if row is not None and question.terms:
+            return self.composer.from_row(text, row, question.period)
+        found = self._from_passages(text, combined)
+        return None if found.answer.kind == "not_found" else found.answer
+
+    def _from_passages(self, text: str, question: Question) -> Evidence:
+        vector = self.retriever.embed(question.text)
+        hits = self.retriever.search(question.text, vector, self.settings.top_k)
+        ranked = candidates(question, hits, self.retriever.sentence_similarities(vector),
+                            self.retriever)
+        best = ranked[0] if ranked else None
+        if (best is None or best.coverage < self.settings.min_coverage
+                or best.similarity < self.settings.min_similarity):
+            topics = list(dict.fromkeys(
+                _PRIORITY.sub("", h.passage.section) for h in hits
+                if h.passage.section not in ("Cover and contents", "Introduction")))[:3]
+            return Evidence(self.composer.not_found(text, topics),
+                            best.coverage if best else 0.0, best.similarity if best else 0.0)
+        chosen = choose(ranked, self.settings.max_citations)
+        return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
+
+    def _checked(self, answer: Answer, shown: str) -> Answer:
+        """The answer if it keeps every invariant; otherwise an honest refusal (and a log line)."""
+        problems = self.invariant_violations(answer)
+        if not problems:
+            return answer
+        log.error("answer withheld, invariants broken: %s", "; ".join(problems))
+        return self.composer.not_found(shown, [])
+
+    def _corrected(self, text: str) -> str:
+        """The question with unknown words replaced by close report words (typos)."""
+        out = text
+        for word in set(content_words(text)):
+            if len(word) < 4 or word.isdigit() or stem(word) in self.retriever.document_frequency:
+                continue
+            close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
+            if close:
+                out = re.sub(rf"\b{re.escape(word)}\b", close[0], out, flags=re.I)
+        return out
+
+    def invariant_violations(self, answer: Answer | dict) -> list[str]:
+        """Broken invariants of an answer, one line each; [] when all hold."""
+        return violations(as_answer(answer), self.composer.reports)
+
+    def retrieve(self, question: str, k: int = 5) -> list[dict[str, Any]]:
+        """Ranked passages for a question (for retrieval metrics)."""
+        text = self._corrected(question)
+        hits = self.retriever.search(text, self.retriever.embed(text), k)
+        return [{"section": h.passage.section, "pages": h.passage.pages,
+                 "document": h.passage.document, "text": h.passage.text, "score": h.score}
+                for h in hits]
+
+    def tables(self) -> list[dict[str, Any]]:
+        """The statistics store's tables, for display."""
+        return self.store.tables()
+
+
+def invalid_reason(question: Any, max_chars: int) -> str | None:
+    """Why a question can't be taken (one line), or None when it can."""
+    if not isinstance(question, str):
+        return "Please type your question as text."
+    if not question.strip():
+        return "Please type a question about the annual report."
+    if len(question) > max_chars:
+        return "That question is too long: please shorten it and ask again."
+    if _CONTROL.search(question) or any(unicodedata.category(ch) == "Cs" for ch in question):
+        return "The question contains characters that can't be read: please type plain text."
+    return None
+
+
+def _earlier(history: Sequence[Answer | dict]) -> list[Answer]:
+    """Earlier answers that can give context (not refusals or safety messages)."""
+    out = []
+    for item in history:
+        try:
+            answer = as_answer(item)
+        except (TypeError, KeyError, ValueError):
+            continue
+        if answer.kind in ("answer", "statistic"):
+            out.append(answer)
+    return out

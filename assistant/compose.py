@@ -1,0 +1,174 @@
+"""Compose answers: statistics from table rows, sentences from passages, or an honest refusal.
+
+Every sentence stated is followed by its [n]; every [n] carries a verbatim quote.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import Answer, CitationList, Conflict, Statistic
+from assistant.conflicts import Mention, prose_mentions, rate_conflicts
+from assistant.invariants import verbatim_quote
+from assistant.passages import Passage
+from assistant.safety import Route
+from assistant.select import Candidate
+from assistant.statistics import StatisticsStore, StatRow
+from assistant.tables import parse_number
+
+NOT_FOUND = "The annual report doesn't cover that."
+
+
+class Composer:
+    """Builds Answer objects; holds the normalised report texts for verbatim quotes."""
+
+    def __init__(self, reports: dict[str, str], passages: list[Passage],
+                 store: StatisticsStore) -> None:
+        self.reports = reports
+        self.passages = passages
+        self.store = store
+
+    def _cite_sentence(self, cites: CitationList, passage: Passage, sentence: str) -> int:
+        quote = verbatim_quote(sentence, self.reports[passage.document])
+        return cites.cite(passage.document, passage.section, passage.pages, quote)
+
+    def from_sentences(self, question: str, chosen: list[Candidate]) -> Answer:
+        """The chosen sentences, each with its citation, and any rival figures for them."""
+        cites, parts, conflicts = CitationList(), [], []
+        for c in chosen:
+            parts.append(f"{c.text} [{self._cite_sentence(cites, c.passage, c.text)}]")
+        for c in chosen:
+            rivals = _distinct(rate_conflicts(c.text, self.passages), chosen)
+            for rival in rivals:
+                n = self._cite_sentence(cites, rival.passage, rival.sentence)
+                parts.append(f"Elsewhere the report gives a different figure: {rival.sentence} [{n}]")
+                mine = self._cite_sentence(cites, c.passage, c.text)
+                conflicts.append(Conflict(
+                    f"The report gives two different figures for this: [{mine}] and [{n}] "
+                    f"({rival.figure}).", (mine, n)))
+        return Answer(question, "answer", " ".join(parts), cites.items, [], conflicts)
+
+    def from_row(self, question: str, row: StatRow, period: str | None) -> Answer:
+        """A table row's figures exactly as printed, with the period asked for first."""
+        cites = CitationList()
+        n = cites.cite(row.document, row.section, row.pages, row.quote)
+        periods = row.periods()
+        if len(periods) >= 2:
+            text, stats = _two_periods(row, periods[-2], periods[-1], period, n)
+        else:
+            text, stats = _one_period(row, periods[0] if periods else "", n)
+        text += self._footnotes(row, cites)
+        answer = Answer(question, "statistic", text, cites.items, stats, [])
+        self._add_prose(answer, row, cites)
+        self._add_notes(answer, row, cites)
+        return answer
+
+    def _footnotes(self, row: StatRow, cites: CitationList) -> str:
+        if all(parse_number(v) is not None for v in row.values.values()):
+            return ""
+        notes = [f" The table's note says: {f} [{cites.cite(row.document, row.section, row.pages, f)}]"
+                 for f in row.footnotes]
+        return "".join(notes)
+
+    def _add_prose(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
+        mentions = prose_mentions(row, self.passages)
+        agreeing = [m for m in mentions if m.agrees][:1]
+        for m in agreeing:
+            n = self._cite_sentence(cites, m.passage, m.sentence)
+            answer.text += f" The report's text agrees: {m.sentence} [{n}]"
+        rivals = [m for m in mentions if not m.agrees] if len(row.label_stems()) >= 2 else []
+        for m in rivals[:2]:
+            n = self._cite_sentence(cites, m.passage, m.sentence)
+            answer.text += f" The report's text gives a different figure: {m.sentence} [{n}]"
+            answer.conflicts.append(Conflict(
+                f"The performance table gives {row.values.get('% Difference')}% for "
+                f"'{row.label}' [1], but the text of '{m.passage.section}' says {m.figure} [{n}].",
+                (1, n)))
+        answer.citations = cites.items
+
+    def _add_notes(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
+        for note in row.notes:
+            other = self.store.total_row(note["other_table"])
+            own = self.store.total_row(row.table_title)
+            if other is None or own is None or not row.title_quote:
+                continue
+            t = cites.cite(row.document, row.section, row.pages, row.title_quote)
+            a = cites.cite(own.document, own.section, own.pages, own.quote)
+            b = cites.cite(other.document, other.section, other.pages, other.quote)
+            answer.text += (
+                f" Note: this table is titled {note['title_period']} [{t}], but its total, "
+                f"{note['total']} [{a}], equals the {note['period']} total in "
+                f"“{note['other_table']}” [{b}], so the year in its title may be a misprint.")
+            answer.conflicts.append(Conflict(
+                f"Table titled {note['title_period']} [{t}] has the same total as the "
+                f"{note['period']} accounts [{b}].", (t, b)))
+        answer.citations = cites.items
+
+    def not_found(self, question: str, topics: list[str]) -> Answer:
+        """The plain refusal, with a few topics the report does cover."""
+        text = NOT_FOUND
+        if topics:
+            text += " It does cover, for example: " + "; ".join(topics) + "."
+        return Answer(question, "not_found", text)
+
+    @staticmethod
+    def safety(question: str, route: Route) -> Answer:
+        """Fixed wording for danger, distress or reporting a crime."""
+        return Answer(question, route.kind, route.text)  # type: ignore[arg-type]
+
+    @staticmethod
+    def invalid(question: str, reason: str) -> Answer:
+        """A one-line reason why the input can't be answered."""
+        return Answer(question, "invalid", reason)
+
+
+def _two_periods(row: StatRow, earlier: str, latest: str, period: str | None,
+                 n: int) -> tuple[str, list[Statistic]]:
+    first, second = (earlier, latest) if period == "earlier" else (latest, earlier)
+    v1, v2 = row.values.get(first, ""), row.values.get(second, "")
+    stats = [Statistic(row.label, p, row.values[p]) for p in (first, second) if p in row.values]
+    stats += [Statistic(row.label, c, v) for c, v in row.values.items()
+              if "difference" in c.lower() and parse_number(v) is not None]
+    if parse_number(v1) is None:
+        return (f"The report gives no figure for {row.label} in the {first}: the table shows "
+                f"“{v1 or 'nothing'}” [{n}]." + (f" For the {second} it gives {v2}." if
+                                                parse_number(v2) is not None else "")), stats
+    if parse_number(v2) is None:
+        return (f"{row.label}: {v1} in the {first} [{n}]. The table has no figure for the "
+                f"{second} (it shows “{v2 or 'nothing'}”)."), stats
+    if first == latest:
+        text = f"{row.label}: {v1} in the {first}, compared with {v2} in the {second}{_change(row)} [{n}]."
+    else:
+        text = f"{row.label}: {v1} in the {first} [{n}]. In the {second} it was {v2}{_change(row)}."
+    return text, stats
+
+
+def _change(row: StatRow) -> str:
+    diff = [v for c, v in row.values.items() if "number difference" in c.lower()]
+    pct = [v for c, v in row.values.items() if c.startswith("%")]
+    if not diff or parse_number(diff[0]) is None:
+        return ""
+    out = f" (a change of {diff[0]}"
+    if pct and parse_number(pct[0]) is not None:
+        out += f", {pct[0]}%"
+    return out + ")"
+
+
+def _one_period(row: StatRow, column: str, n: int) -> tuple[str, list[Statistic]]:
+    value = row.values.get(column, "")
+    stats = [Statistic(row.label, column, value)] if value else []
+    text = (f"{row.label}: {value} in {column}, according to the table “{row.table_title}” "
+            f"[{n}]. The report prints these figures without stating their units.")
+    if parse_number(value) is None:
+        text = f"The table “{row.table_title}” gives no figure for {row.label} (it shows “{value}”) [{n}]."
+    return text, stats
+
+
+def _distinct(mentions: list[Mention], chosen: list[Candidate]) -> list[Mention]:
+    """One sentence per different figure, leaving out sentences already in the answer."""
+    seen: set[str] = set()
+    out = []
+    texts = {c.text for c in chosen}
+    for m in mentions:
+        if m.sentence not in texts and m.figure.lower() not in seen:
+            seen.add(m.figure.lower())
+            out.append(m)
+    return out

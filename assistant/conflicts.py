@@ -1,0 +1,83 @@
+"""Find where the report gives two different figures for the same thing.
+
+Two kinds are looked for, both general:
+- a table row and a sentence of prose about the same indicator and the same direction of
+  change, with different percentages (agreeing sentences are returned too);
+- two sentences giving different amounts of the same rate ("... per shift").
+Table titles whose year contradicts their own totals are noted at ingest (tables.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.passages import Passage
+from assistant.statistics import StatRow
+from assistant.tables import parse_number
+from assistant.text import number_key, stem, stems
+
+_UP = re.compile(r"\b(increas\w*|went up|gone up|rose|risen|rise|up by|higher)\b", re.I)
+_DOWN = re.compile(r"\b(reduc\w*|decreas\w*|fell|fallen|fall|down by|lower|drop\w*)\b", re.I)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per cent|%)")
+_MEASURE = frozenset(stem(w) for w in "number percentage incidents offences essex".split())
+_RATE = re.compile(
+    r"((?:half an hour|an hour|\d+(?:\.\d+)?\s*(?:mins?|minutes?|hours?)))"
+    r"[^.;]{0,40}?\bper (\w+)(?: per (\w+))?", re.I)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A sentence of prose that states a figure for something also stated elsewhere."""
+
+    passage: Passage
+    sentence: str
+    figure: str
+    agrees: bool
+
+
+def prose_mentions(row: StatRow, passages: list[Passage]) -> list[Mention]:
+    """Sentences that give a percentage change for the row's indicator, agreeing or not."""
+    key_terms = stems(row.label) - _MEASURE
+    change = parse_number(row.values.get("% Difference", "")) or parse_number(
+        row.values.get("Number Difference", ""))
+    pct = row.values.get("% Difference", "")
+    if len(key_terms) < 1 or change is None or parse_number(pct) is None:
+        return []
+    direction = _UP if change > 0 else _DOWN
+    out = []
+    for passage in passages:
+        for sentence in passage.sentences():
+            found = _PERCENT.search(sentence)
+            if not found or not key_terms <= stems(sentence) or not direction.search(sentence):
+                continue
+            agrees = any(number_key(m.group(1)) == number_key(pct.lstrip("-"))
+                         for m in _PERCENT.finditer(sentence))
+            out.append(Mention(passage, sentence, found.group(0), agrees))
+    return out
+
+
+def minutes(amount: str) -> float:
+    """A stated duration in minutes."""
+    text = amount.lower()
+    if "half an hour" in text:
+        return 30.0
+    if text == "an hour":
+        return 60.0
+    value = float(re.match(r"\d+(?:\.\d+)?", text).group(0))
+    return value * 60 if "hour" in text else value
+
+
+def rate_conflicts(sentence: str, passages: list[Passage]) -> list[Mention]:
+    """Other sentences giving a different amount of the same rate as this sentence."""
+    out: list[Mention] = []
+    for mine in _RATE.finditer(sentence):
+        unit = mine.group(3) or mine.group(2)
+        for passage in passages:
+            for other in passage.sentences():
+                for theirs in _RATE.finditer(other):
+                    if (theirs.group(3) or theirs.group(2)).lower() != unit.lower():
+                        continue
+                    if minutes(theirs.group(1)) != minutes(mine.group(1)) and other != sentence:
+                        out.append(Mention(passage, other, theirs.group(1), False))
+    return out

@@ -1,0 +1,80 @@
+"""Split repaired sections into passages (the retrieval unit) and sentences (the quote unit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.corpus import Document
+from assistant.repair import Section
+from assistant.text import split_sentences, words
+
+CHUNKING = "blocks-v1:max170w"
+MAX_WORDS = 170
+PASSAGE_KINDS = ("prose", "list", "callout", "quote", "footnote")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of one section, with where it comes from and its place in the document."""
+
+    id: str
+    document: str
+    section: str
+    pages: str
+    heading: str
+    kind: str
+    position: int
+    text: str
+
+    def embedding_text(self) -> str:
+        """What is embedded: the section and heading give a passage its context."""
+        return " ".join(p for p in (self.section + ".", self.heading, self.text) if p)
+
+    def sentences(self) -> list[str]:
+        """The passage's sentences, in order."""
+        return split_sentences(self.text)
+
+
+def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
+    """Passages of every section, in reading order, long prose split at sentence ends."""
+    out: list[Passage] = []
+    for section in sections:
+        heading = ""
+        for block in section.blocks:
+            if block.kind == "heading":
+                heading = block.text
+                continue
+            if block.kind not in PASSAGE_KINDS:
+                continue
+            text = _list_text(block.raw) if block.kind == "list" else block.text
+            for chunk in _chunks(text):
+                out.append(Passage(
+                    id=f"{doc.path.stem}:{len(out):04d}", document=doc.title,
+                    section=section.title, pages=section.pages, heading=heading,
+                    kind=block.kind, position=len(out), text=chunk,
+                ))
+    return out
+
+
+def _list_text(raw: str) -> str:
+    """List items one per line, without their dashes or emphasis."""
+    from assistant.text import clean
+
+    items = [clean(item) for item in raw.replace("**", "").split("\n- ")]
+    return "\n".join(i.lstrip("- ").strip() for i in items if i.strip())
+
+
+def _chunks(text: str) -> list[str]:
+    """Text cut at sentence ends into pieces of at most MAX_WORDS words."""
+    if len(words(text)) <= MAX_WORDS:
+        return [text]
+    chunks: list[str] = []
+    current: list[str] = []
+    for sentence in split_sentences(text):
+        if current and len(words(" ".join([*current, sentence]))) > MAX_WORDS:
+            chunks.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        chunks.append(" ".join(current))
+    return chunks

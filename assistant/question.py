@@ -1,0 +1,71 @@
+"""Read a question: its key terms, what kind of figure it wants, which period, follow-up cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text import MEASURE_WORDS, content_words, expanded_stems
+
+_CUES = (
+    ("change", re.compile(r"\b(go(ne|ing)? (up|down)|went (up|down)|increase[sd]?|decrease[sd]?|"
+                          r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
+                          r"reduc(e|ed|tion)|trend|compared?)\b", re.I)),
+    ("percentage", re.compile(r"\b(percentage|per ?cent|proportion|rate)\b|%", re.I)),
+    ("money", re.compile(r"\b(how much|cost|costs|spen[dt]|spending|budget|money|funding|"
+                         r"funded|paid|pay|grant|income|expenditure|reserve)\b|£", re.I)),
+    ("count", re.compile(r"\b(how many|number of|count|total number)\b", re.I)),
+    ("who", re.compile(r"\bwho\b|\bwhose\b|\bname of\b", re.I)),
+    ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b", re.I)),
+    ("where", re.compile(r"\bwhere\b|\bwhich (hospitals|areas|places|towns)\b", re.I)),
+)
+_LATEST_FY = re.compile(r"\b2016\s*[-/–]\s*(20)?17\b")
+_EARLIER_FY = re.compile(r"\b2015\s*[-/–]\s*(20)?16\b")
+_EARLIER = re.compile(
+    r"\b(last|previous|prior|preceding|earlier) (year|period|twelve months|12 months)\b|"
+    r"\b(the )?year before\b|\bbefore that\b|\ba year earlier\b|\bthe one before\b", re.I)
+_LATEST = re.compile(r"\b(this|latest|most recent|current|reporting) (year|period)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|but|also|so|what about|how about|what of|and what about|same for)\b|"
+    r"\b(it|its|it's|they|them|their|that|this|those|these|he|she|him|her)\b", re.I)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the answering stages need to know about a question."""
+
+    text: str
+    terms: tuple[str, ...]
+    cue: str | None
+    period: str | None
+    follow_up_cue: bool
+
+    def term_stems(self) -> list[set[str]]:
+        """For each key term, the stems it may match in the report."""
+        return [expanded_stems(t) for t in self.terms]
+
+
+def analyse(text: str) -> Question:
+    """Key terms (no stopwords, measure words, years or months), cue, period and follow-up cue."""
+    terms = tuple(dict.fromkeys(
+        w for w in content_words(text)
+        if w not in MEASURE_WORDS and w not in _MONTHS and not w.isdigit()
+    ))
+    cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
+    return Question(text, terms, cue, period_of(text), bool(_FOLLOW_UP.search(text)))
+
+
+def period_of(text: str) -> str | None:
+    """'earlier', 'latest' or None: which period of a two-period table is asked about."""
+    if _LATEST_FY.search(text):
+        return "latest"
+    if _EARLIER_FY.search(text) or _EARLIER.search(text):
+        return "earlier"
+    if _LATEST.search(text) or re.search(r"\b2017\b", text):
+        return "latest"
+    if re.search(r"\b2016\b", text):
+        return "earlier"
+    return None

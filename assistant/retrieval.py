@@ -1,0 +1,83 @@
+"""Hybrid retrieval: BM25 over stems and vector search in Chroma, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from assistant.embedding import Embedder
+from assistant.passages import Passage
+from assistant.text import content_words, expanded_stems, stem
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with its fused score and the two scores behind it."""
+
+    passage: Passage
+    score: float
+    similarity: float
+    bm25: float
+
+
+class HybridRetriever:
+    """Finds passages for a question; also scores single sentences by similarity."""
+
+    def __init__(self, passages: list[Passage], passage_collection: Any,
+                 sentence_collection: Any, embedder: Embedder, rrf_k: int) -> None:
+        self.passages = passages
+        self.by_id = {p.id: p for p in passages}
+        self._passages = passage_collection
+        self._sentences = sentence_collection
+        self._embedder = embedder
+        self._rrf_k = rrf_k
+        tokens = [[stem(w) for w in content_words(p.embedding_text())] for p in passages]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self.document_frequency = _document_frequency(tokens)
+
+    def idf(self, stem_: str) -> float:
+        """Inverse document frequency of a stem over passages (unknown stems weigh most)."""
+        n = len(self.passages)
+        return math.log(1 + n / (1 + self.document_frequency.get(stem_, 0)))
+
+    def embed(self, text: str) -> list[float]:
+        """The question's embedding (computed once per question)."""
+        return self._embedder.query(text)
+
+    def search(self, text: str, vector: list[float], k: int) -> list[Hit]:
+        """Top k passages by reciprocal-rank fusion of BM25 and vector ranks."""
+        query = sorted({s for w in content_words(text) for s in expanded_stems(w)})
+        bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.passages))
+        n = min(len(self.passages), max(k * 3, 20))
+        found = self._passages.query(query_embeddings=[vector], n_results=n)
+        similarity = {pid: 1 - d for pid, d in zip(found["ids"][0], found["distances"][0],
+                                                       strict=True)}
+        fused: dict[str, float] = {}
+        for rank, pid in enumerate(similarity):
+            fused[pid] = fused.get(pid, 0.0) + 1 / (self._rrf_k + rank + 1)
+        for rank, i in enumerate(i for i in np.argsort(-bm25)[:n] if bm25[i] > 0):
+            pid = self.passages[i].id
+            fused[pid] = fused.get(pid, 0.0) + 1 / (self._rrf_k + rank + 1)
+        index = {p.id: i for i, p in enumerate(self.passages)}
+        ranked = sorted(fused, key=fused.get, reverse=True)[:k]
+        return [Hit(self.by_id[pid], fused[pid], similarity.get(pid, 0.0),
+                    float(bm25[index[pid]])) for pid in ranked]
+
+    def sentence_similarities(self, vector: list[float], n: int = 40) -> dict[str, float]:
+        """Cosine similarity of the question to its n nearest sentences, by sentence id."""
+        n = min(n, self._sentences.count())
+        found = self._sentences.query(query_embeddings=[vector], n_results=n)
+        return {sid: 1 - d for sid, d in zip(found["ids"][0], found["distances"][0], strict=True)}
+
+
+def _document_frequency(tokens: list[list[str]]) -> dict[str, int]:
+    df: dict[str, int] = {}
+    for doc in tokens:
+        for token in set(doc):
+            df[token] = df.get(token, 0) + 1
+    return df

@@ -1,0 +1,163 @@
+"""Statistics lookup: answer questions about table rows from the SQLite store, exactly as printed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.question import Question
+from assistant.tables import parse_number
+from assistant.text import MEASURE_WORDS, stem, stems
+
+_GENERIC = frozenset(stem(w) for w in "police policing force forces county report pcc".split())
+_MONEY_TITLES = frozenset(stem(w) for w in
+                          "spent expenditure funding sources income revenue".split())
+_MEASURE_STEMS = frozenset(stem(w) for w in MEASURE_WORDS)
+# Question words that need not appear in a row for it to answer the question.
+_SOFT = frozenset(stem(w) for w in (
+    "people use using used caught record recorded happen happened report reported commit "
+    "committed overall see seen made make across place area areas figure total collect collected "
+    "raise raised receive received get got given").split())
+MIN_RECALL = 0.5
+
+
+@dataclass(frozen=True)
+class StatRow:
+    """One table row with its table's context, loaded from the statistics store."""
+
+    document: str
+    table_title: str
+    title_quote: str
+    section: str
+    pages: str
+    label: str
+    columns: tuple[str, ...]
+    values: dict[str, str]
+    footnotes: tuple[str, ...]
+    quote: str
+    notes: tuple[dict[str, str], ...]
+    kind: str
+
+    def label_stems(self) -> set[str]:
+        """Stems that say what the row measures."""
+        return stems(self.label) - _MEASURE_STEMS
+
+    def context_stems(self) -> set[str]:
+        """Stems of the table title and column labels."""
+        return stems(self.table_title + " " + " ".join(self.columns))
+
+    def periods(self) -> list[str]:
+        """Value columns that are periods, oldest first (not differences)."""
+        return [c for c in self.columns if "difference" not in c.lower()]
+
+
+class StatisticsStore:
+    """Every table row of the store, held in memory for matching."""
+
+    def __init__(self, rows: list[StatRow]) -> None:
+        self.rows = rows
+
+    @classmethod
+    def load(cls, path: Path) -> StatisticsStore:
+        """Read the SQLite store written at ingest."""
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0]: r for r in connection.execute(
+                "SELECT id, document, title, title_quote, section, pages, columns, footnotes,"
+                " notes, label_header FROM tables")}
+            cells = connection.execute(
+                "SELECT table_id, row_index, row_label, column_label, value_text, footnotes,"
+                " quote FROM cells ORDER BY table_id, row_index, column_index").fetchall()
+        finally:
+            connection.close()
+        return cls(_rows(tables, cells))
+
+    def tables(self) -> list[dict[str, Any]]:
+        """Tables for display: title, source, columns and rows with values as printed."""
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.rows:
+            table = out.setdefault(row.table_title, {
+                "title": row.table_title, "document": row.document, "section": row.section,
+                "pages": row.pages, "columns": list(row.columns), "rows": [],
+                "footnotes": sorted(set(row.footnotes)),
+                "notes": [describe_note(row.table_title, n) for n in row.notes]})
+            table["footnotes"] = sorted(set(table["footnotes"]) | set(row.footnotes))
+            table["rows"].append({
+                "label": row.label, "values": dict(row.values), "quote": row.quote,
+                "numbers": {c: parse_number(v) for c, v in row.values.items()}})
+        return list(out.values())
+
+    def find(self, label: str, table_title: str | None = None) -> StatRow | None:
+        """The row with exactly this label (in this table, when given)."""
+        return next((r for r in self.rows if r.label == label
+                     and table_title in (None, r.table_title)), None)
+
+    def total_row(self, table_title: str) -> StatRow | None:
+        """The last row of a table whose label starts with 'Total'."""
+        rows = [r for r in self.rows if r.table_title == table_title
+                and r.label.lower().startswith("total")]
+        return rows[-1] if rows else None
+
+    def match(self, question: Question) -> StatRow | None:
+        """The row the question asks about, when every key term of the question fits it."""
+        scored = [(score, row) for row in self.rows
+                  if (score := match_score(question, row)) is not None]
+        if not scored:
+            return None
+        return max(scored, key=lambda pair: (pair[0], -len(pair[1].label)))[1]
+
+
+def describe_note(table_title: str, note: dict[str, str]) -> str:
+    """A table note as one readable sentence."""
+    return (f"The table '{table_title}' is titled {note['title_period']}, but its total "
+            f"({note['total']}) equals the {note['period']} total in '{note['other_table']}': "
+            "the year in its title may be a misprint.")
+
+
+def match_score(question: Question, row: StatRow) -> float | None:
+    """How well a row answers the question (recall of the row's terms), or None if it can't."""
+    label, context = row.label_stems(), row.context_stems()
+    term_stems = [s for s in question.term_stems() if not s <= _GENERIC]
+    if not term_stems or not label or question.cue in ("who", "when", "where"):
+        return None
+    if any(not (s & (label | context | _SOFT)) for s in term_stems):
+        return None
+    asked = set().union(*term_stems)
+    if not asked & (label | context) - _SOFT:
+        return None
+    cue_fits = question.cue == row.kind or (
+        question.cue in (None, "change") and row.kind in ("count", "percentage"))
+    specific = label - _GENERIC
+    recall = (len(specific & asked) + cue_fits) / (min(len(specific), 4) + 1)
+    return recall if recall >= MIN_RECALL else None
+
+
+def _rows(tables: dict[int, tuple], cells: list[tuple]) -> list[StatRow]:
+    grouped: dict[tuple[int, int], list[tuple]] = {}
+    for cell in cells:
+        grouped.setdefault((cell[0], cell[1]), []).append(cell)
+    rows = []
+    for (table_id, _), row_cells in grouped.items():
+        t = tables[table_id]
+        notes = json.loads(t[7])
+        rows.append(StatRow(
+            document=t[1], table_title=t[2], title_quote=t[3] or "", section=t[4], pages=t[5],
+            label=row_cells[0][2], columns=tuple(json.loads(t[6])),
+            values={c[3]: c[4] for c in row_cells},
+            footnotes=tuple(notes[n] for n in json.loads(row_cells[0][5]) if n in notes),
+            quote=row_cells[0][6], notes=tuple(json.loads(t[8])),
+            kind=_row_kind(row_cells[0][2], t[2] + " " + (t[9] or "")),
+        ))
+    return rows
+
+
+def _row_kind(label: str, title: str) -> str:
+    first = label.lower().split(" ")[0]
+    if first == "percentage":
+        return "percentage"
+    if first == "number":
+        return "count"
+    return "money" if stems(title) & _MONEY_TITLES else "value"

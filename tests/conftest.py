@@ -1,0 +1,60 @@
+"""Shared fixtures: one real index (real model, real Chroma, real SQLite) per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.index import ensure_index
+from assistant.settings import PROJECT_ROOT, Settings
+
+REPORT = PROJECT_ROOT / "corpus" / "essex-pcc-annual-report-2016-17.txt"
+MANIFEST = PROJECT_ROOT / "corpus" / "essex-pcc-annual-report-2016-17.manifest.json"
+TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose index (of the real report) is built in a temporary folder."""
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    ensure_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant_session(built_settings: Settings) -> Assistant:
+    """An Assistant opened on the session's index."""
+    return Assistant.open(built_settings)
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path) -> Path:
+    """A two-section report with a manifest, small enough to build in a second or two."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mini.txt").write_text(
+        "Our first section talks about the Speed Watch volunteers, who ran 752 sessions and "
+        "recorded offences across\n\nthe county during the year.\n\n"
+        "Second part\n\nThe money spent on roads came to £1,000 in total.\n\n"
+        "| Item | 2016/17 |\n|---|---|\n| Road signs | 400 |\n| Total | 1,000 |\n",
+        encoding="utf-8",
+    )
+    manifest = {
+        "file": "mini.txt", "title": "Mini Report", "publisher": "Test publisher",
+        "period": {"start": "2016-04-01", "end": "2017-03-31", "label": "2016-17"},
+        "sections": [
+            {"title": "Volunteers", "pages": "1", "starts_at": "Our first section"},
+            {"title": "Spending", "pages": "2-3", "starts_at": "Second part"},
+        ],
+    }
+    (corpus / "mini.manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return corpus
+
+
+def testset_cases() -> list[dict]:
+    """Every case of the evaluation test set."""
+    return [json.loads(line) for line in TESTSET.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
