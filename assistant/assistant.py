@@ -18,14 +18,14 @@ from assistant.embedding import get_embedder
 from assistant.errors import AssistantError, IndexUnavailableError
 from assistant.index import BuiltIndex, chroma_client, open_built
 from assistant.invariants import violations
-from assistant.question import Question, analyse
+from assistant.question import Question, analyse, focus
 from assistant.retrieval import HybridRetriever
 from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
 from assistant.safety import route as safety_route
-from assistant.select import candidates, choose
+from assistant.select import acceptable, candidates, choose
 from assistant.settings import Settings
 from assistant.statistics import StatisticsStore
-from assistant.text import content_words, normalise, stem
+from assistant.text import SYNONYMS, content_words, normalise, stem
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,8 +44,14 @@ class Evidence:
 class Assistant:
     """Opens the index once; ask() answers one question with its sources."""
 
-    def __init__(self, settings: Settings, built: BuiltIndex, retriever: HybridRetriever,
-                 store: StatisticsStore, composer: Composer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        built: BuiltIndex,
+        retriever: HybridRetriever,
+        store: StatisticsStore,
+        composer: Composer,
+    ) -> None:
         self.settings = settings
         self.stamp = built.stamp
         self.retriever = retriever
@@ -54,8 +60,9 @@ class Assistant:
         self.vocabulary = sorted({w for p in built.passages for w in content_words(p.text)})
 
     @classmethod
-    def open(cls, settings: Settings | None = None,
-             progress: Callable[[str], None] | None = None) -> Assistant:
+    def open(
+        cls, settings: Settings | None = None, progress: Callable[[str], None] | None = None
+    ) -> Assistant:
         """Open the index (building it when missing or stale) and load the model."""
         settings = settings or Settings()
         built = open_built(settings, progress)
@@ -66,12 +73,18 @@ class Assistant:
             store = StatisticsStore.load(built.stats_path)
         except AssistantError:
             raise
-        except Exception as error:  # noqa: BLE001 - a damaged index is reported in one line
+        except Exception as error:
             raise IndexUnavailableError(
                 f"{built.folder}: index is damaged ({type(error).__name__}); "
-                "run 'assistant ingest --force' to rebuild it") from None
-        retriever = HybridRetriever(built.passages, passages, sentences,
-                                    get_embedder(settings.resolved_model_dir()), settings.rrf_k)
+                "run 'assistant ingest --force' to rebuild it"
+            ) from None
+        retriever = HybridRetriever(
+            built.passages,
+            passages,
+            sentences,
+            get_embedder(settings.resolved_model_dir()),
+            settings.rrf_k,
+        )
         reports = {d.title: normalise(d.text) for d in load_corpus(settings.corpus_dir)}
         return cls(settings, built, retriever, store, Composer(reports, built.passages, store))
 
@@ -101,9 +114,9 @@ class Assistant:
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
-        question = analyse(self._corrected(text))
+        question = analyse(self._corrected(focus(text)))
         previous = earlier[-1] if earlier else None
-        row = self.store.match(question)
+        row = self.store.match(question, self._weight)
         if row is not None:
             return self.composer.from_row(text, row, question.period)
         if previous is not None and (question.follow_up_cue or len(question.terms) <= 1):
@@ -120,11 +133,12 @@ class Assistant:
         if previous.statistics and not question.terms:
             row = self.store.find(previous.statistics[0].indicator)
             if row is not None:
-                period = question.period or ("earlier" if row.periods()[-1] ==
-                                             previous.statistics[0].period else None)
+                period = question.period or (
+                    "earlier" if row.periods()[-1] == previous.statistics[0].period else None
+                )
                 return self.composer.from_row(text, row, period)
-        combined = analyse(self._corrected(f"{text} {previous.question}"))
-        row = self.store.match(combined)
+        combined = analyse(self._corrected(focus(f"{text} {previous.question}")))
+        row = self.store.match(combined, self._weight)
         if row is not None and question.terms:
             return self.composer.from_row(text, row, question.period)
         found = self._from_passages(text, combined)
@@ -133,17 +147,26 @@ class Assistant:
     def _from_passages(self, text: str, question: Question) -> Evidence:
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
-        ranked = candidates(question, hits, self.retriever.sentence_similarities(vector),
-                            self.retriever)
+        ranked = candidates(
+            question, hits, self.retriever.sentence_similarities(vector), self.retriever
+        )
+        everything = ranked
+        ranked = [
+            c
+            for c in ranked
+            if acceptable(c, question, self.settings.min_coverage, self.settings.min_similarity)
+        ]
         best = ranked[0] if ranked else None
-        if (best is None or best.coverage < self.settings.min_coverage
-                or best.similarity < self.settings.min_similarity):
-            topics = list(dict.fromkeys(
-                _PRIORITY.sub("", h.passage.section) for h in hits
-                if h.passage.section not in ("Cover and contents", "Introduction")))[:3]
-            return Evidence(self.composer.not_found(text, topics),
-                            best.coverage if best else 0.0, best.similarity if best else 0.0)
-        chosen = choose(ranked, self.settings.max_citations)
+        if best is None:
+            topics = list(
+                dict.fromkeys(
+                    _PRIORITY.sub("", h.passage.section)
+                    for h in hits
+                    if h.passage.section not in ("Cover and contents", "Introduction")
+                )
+            )[:3]
+            return Evidence(self.composer.not_found(text, topics), 0.0, 0.0)
+        chosen = choose(ranked, self.settings.max_citations, everything)
         return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
 
     def _checked(self, answer: Answer, shown: str) -> Answer:
@@ -154,11 +177,20 @@ class Assistant:
         log.error("answer withheld, invariants broken: %s", "; ".join(problems))
         return self.composer.not_found(shown, [])
 
+    def _weight(self, stems: set[str]) -> float:
+        """How telling a question term is: the IDF of its rarest form."""
+        return max(self.retriever.idf(s) for s in stems)
+
     def _corrected(self, text: str) -> str:
         """The question with unknown words replaced by close report words (typos)."""
         out = text
         for word in set(content_words(text)):
-            if len(word) < 4 or word.isdigit() or stem(word) in self.retriever.document_frequency:
+            if (
+                len(word) < 4
+                or word.isdigit()
+                or word in SYNONYMS
+                or stem(word) in self.retriever.document_frequency
+            ):
                 continue
             close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
             if close:
@@ -173,9 +205,16 @@ class Assistant:
         """Ranked passages for a question (for retrieval metrics)."""
         text = self._corrected(question)
         hits = self.retriever.search(text, self.retriever.embed(text), k)
-        return [{"section": h.passage.section, "pages": h.passage.pages,
-                 "document": h.passage.document, "text": h.passage.text, "score": h.score}
-                for h in hits]
+        return [
+            {
+                "section": h.passage.section,
+                "pages": h.passage.pages,
+                "document": h.passage.document,
+                "text": h.passage.text,
+                "score": h.score,
+            }
+            for h in hits
+        ]
 
     def tables(self) -> list[dict[str, Any]]:
         """The statistics store's tables, for display."""

@@ -44,7 +44,7 @@ def format_answer(answer_dict: dict) -> str:
         lines.append("Sources:")
     for c in answer_dict["citations"]:
         lines.append(f"[{c['n']}] {c['document']}, {c['section']}, p. {c['pages']}")
-        lines.append(f"    \"{c['quote']}\"")
+        lines.append(f'    "{c["quote"]}"')
     return "\n".join(lines)
 
 
@@ -54,8 +54,10 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     stamp, built = ensure_index(settings, force=args.force, progress=_progress)
     state = "built" if built else "up to date"
-    print(f"Index {state}: {stamp['passages']} passages, {stamp['cells']} table cells "
-          f"({settings.index_dir}).")
+    print(
+        f"Index {state}: {stamp['passages']} passages, {stamp['cells']} table cells "
+        f"({settings.index_dir})."
+    )
     return 0
 
 

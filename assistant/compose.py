@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assistant.answer import Answer, CitationList, Conflict, Statistic
 from assistant.conflicts import Mention, prose_mentions, rate_conflicts
-from assistant.invariants import verbatim_quote
+from assistant.invariants import GAP, verbatim_quote
 from assistant.passages import Passage
 from assistant.safety import Route
 from assistant.select import Candidate
@@ -20,11 +20,13 @@ NOT_FOUND = "The annual report doesn't cover that."
 class Composer:
     """Builds Answer objects; holds the normalised report texts for verbatim quotes."""
 
-    def __init__(self, reports: dict[str, str], passages: list[Passage],
-                 store: StatisticsStore) -> None:
+    def __init__(
+        self, reports: dict[str, str], passages: list[Passage], store: StatisticsStore
+    ) -> None:
         self.reports = reports
         self.passages = passages
         self.store = store
+        self._at = {(p.document, p.position): p for p in passages}
 
     def _cite_sentence(self, cites: CitationList, passage: Passage, sentence: str) -> int:
         quote = verbatim_quote(sentence, self.reports[passage.document])
@@ -35,16 +37,35 @@ class Composer:
         cites, parts, conflicts = CitationList(), [], []
         for c in chosen:
             parts.append(f"{c.text} [{self._cite_sentence(cites, c.passage, c.text)}]")
+            parts += self._list_after(c, cites)
         for c in chosen:
             rivals = _distinct(rate_conflicts(c.text, self.passages), chosen)
             for rival in rivals:
                 n = self._cite_sentence(cites, rival.passage, rival.sentence)
-                parts.append(f"Elsewhere the report gives a different figure: {rival.sentence} [{n}]")
+                parts.append(
+                    f"Elsewhere the report gives a different figure: {rival.sentence} [{n}]"
+                )
                 mine = self._cite_sentence(cites, c.passage, c.text)
-                conflicts.append(Conflict(
-                    f"The report gives two different figures for this: [{mine}] and [{n}] "
-                    f"({rival.figure}).", (mine, n)))
+                conflicts.append(
+                    Conflict(
+                        f"The report gives two different figures for this: [{mine}] and [{n}] "
+                        f"({rival.figure}).",
+                        (mine, n),
+                    )
+                )
         return Answer(question, "answer", " ".join(parts), cites.items, [], conflicts)
+
+    def _list_after(self, c: Candidate, cites: CitationList) -> list[str]:
+        """The list a sentence introduces ("... including:"), quoted item by item."""
+        nxt = self._at.get((c.passage.document, c.passage.position + 1))
+        last = c.index == len(c.passage.sentences()) - 1
+        if not (last and c.text.endswith((":", "-", "–")) and nxt and nxt.kind == "list"):
+            return []
+        items = nxt.sentences()
+        report = self.reports[nxt.document]
+        quote = GAP.join(verbatim_quote(item, report) for item in items)
+        n = cites.cite(nxt.document, nxt.section, nxt.pages, quote)
+        return ["; ".join(i.rstrip(".") for i in items) + f". [{n}]"]
 
     def from_row(self, question: str, row: StatRow, period: str | None) -> Answer:
         """A table row's figures exactly as printed, with the period asked for first."""
@@ -64,8 +85,10 @@ class Composer:
     def _footnotes(self, row: StatRow, cites: CitationList) -> str:
         if all(parse_number(v) is not None for v in row.values.values()):
             return ""
-        notes = [f" The table's note says: {f} [{cites.cite(row.document, row.section, row.pages, f)}]"
-                 for f in row.footnotes]
+        notes = [
+            f" The table's note says: {f} [{cites.cite(row.document, row.section, row.pages, f)}]"
+            for f in row.footnotes
+        ]
         return "".join(notes)
 
     def _add_prose(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
@@ -78,10 +101,14 @@ class Composer:
         for m in rivals[:2]:
             n = self._cite_sentence(cites, m.passage, m.sentence)
             answer.text += f" The report's text gives a different figure: {m.sentence} [{n}]"
-            answer.conflicts.append(Conflict(
-                f"The performance table gives {row.values.get('% Difference')}% for "
-                f"'{row.label}' [1], but the text of '{m.passage.section}' says {m.figure} [{n}].",
-                (1, n)))
+            answer.conflicts.append(
+                Conflict(
+                    f"The performance table gives {row.values.get('% Difference')}% for "
+                    f"'{row.label}' [1], but the text of '{m.passage.section}' says "
+                    f"{m.figure} [{n}].",
+                    (1, n),
+                )
+            )
         answer.citations = cites.items
 
     def _add_notes(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
@@ -93,13 +120,24 @@ class Composer:
             t = cites.cite(row.document, row.section, row.pages, row.title_quote)
             a = cites.cite(own.document, own.section, own.pages, own.quote)
             b = cites.cite(other.document, other.section, other.pages, other.quote)
+            named = (
+                f" [{cites.cite(other.document, other.section, other.pages, other.title_quote)}]"
+                if other.title_quote
+                else ""
+            )
             answer.text += (
                 f" Note: this table is titled {note['title_period']} [{t}], but its total, "
-                f"{note['total']} [{a}], equals the {note['period']} total in "
-                f"“{note['other_table']}” [{b}], so the year in its title may be a misprint.")
-            answer.conflicts.append(Conflict(
-                f"Table titled {note['title_period']} [{t}] has the same total as the "
-                f"{note['period']} accounts [{b}].", (t, b)))
+                f"{note['total']} [{a}], equals the total of “{note['other_table']}”{named}, "
+                f"{other.values.get(other.periods()[0], '')} [{b}], so the year in its title "
+                "may be a misprint."
+            )
+            answer.conflicts.append(
+                Conflict(
+                    f"Table titled {note['title_period']} [{t}] has the same total as the "
+                    f"{note['period']} accounts [{b}].",
+                    (t, b),
+                )
+            )
         answer.citations = cites.items
 
     def not_found(self, question: str, topics: list[str]) -> Answer:
@@ -120,22 +158,33 @@ class Composer:
         return Answer(question, "invalid", reason)
 
 
-def _two_periods(row: StatRow, earlier: str, latest: str, period: str | None,
-                 n: int) -> tuple[str, list[Statistic]]:
+def _two_periods(
+    row: StatRow, earlier: str, latest: str, period: str | None, n: int
+) -> tuple[str, list[Statistic]]:
     first, second = (earlier, latest) if period == "earlier" else (latest, earlier)
     v1, v2 = row.values.get(first, ""), row.values.get(second, "")
     stats = [Statistic(row.label, p, row.values[p]) for p in (first, second) if p in row.values]
-    stats += [Statistic(row.label, c, v) for c, v in row.values.items()
-              if "difference" in c.lower() and parse_number(v) is not None]
+    stats += [
+        Statistic(row.label, c, v)
+        for c, v in row.values.items()
+        if "difference" in c.lower() and parse_number(v) is not None
+    ]
     if parse_number(v1) is None:
-        return (f"The report gives no figure for {row.label} in the {first}: the table shows "
-                f"“{v1 or 'nothing'}” [{n}]." + (f" For the {second} it gives {v2}." if
-                                                parse_number(v2) is not None else "")), stats
+        return (
+            f"The report gives no figure for {row.label} in the {first}: the table shows "
+            f"“{v1 or 'nothing'}” [{n}]."
+            + (f" For the {second} it gives {v2}." if parse_number(v2) is not None else "")
+        ), stats
     if parse_number(v2) is None:
-        return (f"{row.label}: {v1} in the {first} [{n}]. The table has no figure for the "
-                f"{second} (it shows “{v2 or 'nothing'}”)."), stats
+        return (
+            f"{row.label}: {v1} in the {first} [{n}]. The table has no figure for the "
+            f"{second} (it shows “{v2 or 'nothing'}”)."
+        ), stats
     if first == latest:
-        text = f"{row.label}: {v1} in the {first}, compared with {v2} in the {second}{_change(row)} [{n}]."
+        text = (
+            f"{row.label}: {v1} in the {first}, compared with {v2} in the {second}"
+            f"{_change(row)} [{n}]."
+        )
     else:
         text = f"{row.label}: {v1} in the {first} [{n}]. In the {second} it was {v2}{_change(row)}."
     return text, stats
@@ -155,10 +204,15 @@ def _change(row: StatRow) -> str:
 def _one_period(row: StatRow, column: str, n: int) -> tuple[str, list[Statistic]]:
     value = row.values.get(column, "")
     stats = [Statistic(row.label, column, value)] if value else []
-    text = (f"{row.label}: {value} in {column}, according to the table “{row.table_title}” "
-            f"[{n}]. The report prints these figures without stating their units.")
+    text = (
+        f"{row.label}: {value} in {column}, according to the table “{row.table_title}” "
+        f"[{n}]. The report prints these figures without stating their units."
+    )
     if parse_number(value) is None:
-        text = f"The table “{row.table_title}” gives no figure for {row.label} (it shows “{value}”) [{n}]."
+        text = (
+            f"The table “{row.table_title}” gives no figure for {row.label} "
+            f"(it shows “{value}”) [{n}]."
+        )
     return text, stats
 
 

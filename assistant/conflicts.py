@@ -23,7 +23,9 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per cent|%)")
 _MEASURE = frozenset(stem(w) for w in "number percentage incidents offences essex".split())
 _RATE = re.compile(
     r"((?:half an hour|an hour|\d+(?:\.\d+)?\s*(?:mins?|minutes?|hours?)))"
-    r"[^.;]{0,40}?\bper (\w+)(?: per (\w+))?", re.I)
+    r"[^.;]{0,40}?\bper (\w+)(?: per (\w+))?",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ def prose_mentions(row: StatRow, passages: list[Passage]) -> list[Mention]:
     """Sentences that give a percentage change for the row's indicator, agreeing or not."""
     key_terms = stems(row.label) - _MEASURE
     change = parse_number(row.values.get("% Difference", "")) or parse_number(
-        row.values.get("Number Difference", ""))
+        row.values.get("Number Difference", "")
+    )
     pct = row.values.get("% Difference", "")
     if len(key_terms) < 1 or change is None or parse_number(pct) is None:
         return []
@@ -51,8 +54,10 @@ def prose_mentions(row: StatRow, passages: list[Passage]) -> list[Mention]:
             found = _PERCENT.search(sentence)
             if not found or not key_terms <= stems(sentence) or not direction.search(sentence):
                 continue
-            agrees = any(number_key(m.group(1)) == number_key(pct.lstrip("-"))
-                         for m in _PERCENT.finditer(sentence))
+            agrees = any(
+                number_key(m.group(1)) == number_key(pct.lstrip("-"))
+                for m in _PERCENT.finditer(sentence)
+            )
             out.append(Mention(passage, sentence, found.group(0), agrees))
     return out
 

@@ -65,8 +65,10 @@ def load_document(manifest_path: Path) -> Document:
     except (OSError, UnicodeDecodeError) as error:
         raise CorpusError(f"{text_path}: cannot read report as UTF-8 text ({error})") from None
     period = _field(data, "period", dict, manifest_path)
-    sections = tuple(_section(s, i, manifest_path) for i, s in enumerate(
-        _field(data, "sections", list, manifest_path)))
+    sections = tuple(
+        _section(s, i, manifest_path)
+        for i, s in enumerate(_field(data, "sections", list, manifest_path))
+    )
     if not sections:
         raise CorpusError(f"{manifest_path}: 'sections' is empty")
     return Document(

@@ -7,6 +7,7 @@ index being served. A stamp that no longer matches (corpus, model, chunking, sch
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -14,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from assistant.errors import IndexUnavailableError
 from assistant.passages import CHUNKING, Passage, build_passages
 from assistant.repair import parse_document
 from assistant.settings import Settings
-from assistant.tables import extract_tables, write_store
+from assistant.tables import Table, extract_tables, write_store
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 POINTER = "current.json"
 Progress = Callable[[str], None]
 
@@ -92,7 +93,9 @@ def open_built(settings: Settings, progress: Progress | None = None) -> BuiltInd
     ensure_index(settings, progress=progress)
     current = _current(settings, expected_stamp(settings))
     if current is None:
-        raise IndexUnavailableError(f"{settings.index_dir}: index could not be opened after a build")
+        raise IndexUnavailableError(
+            f"{settings.index_dir}: index could not be opened after a build"
+        )
     return current
 
 
@@ -138,13 +141,19 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
             sections = parse_document(doc)
             passages += build_passages(doc, sections)
             tables += extract_tables(doc, sections)
+        passages = label_footnotes(passages, tables)
         cells = write_store(folder / "statistics.sqlite3", tables)
         progress(f"Building the index: embedding {len(passages)} passages...")
         built = BuiltIndex(folder, stamp, passages)
         _embed_into_chroma(settings, built)
-        full_stamp = {**stamp, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                      "passages": len(passages), "cells": cells, "tables": len(tables),
-                      "build_seconds": round(time.perf_counter() - started, 2)}
+        full_stamp = {
+            **stamp,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "passages": len(passages),
+            "cells": cells,
+            "tables": len(tables),
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
         (folder / "passages.json").write_text(json.dumps([asdict(p) for p in passages]))
         (folder / "stamp.json").write_text(json.dumps(full_stamp, indent=2))
         _switch_pointer(settings.index_dir, folder.name)
@@ -156,18 +165,38 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
     return BuiltIndex(folder, full_stamp, passages)
 
 
+def label_footnotes(passages: list[Passage], tables: list[Table]) -> list[Passage]:
+    """A footnote passage is headed by the table rows it qualifies, so questions find it."""
+    rows: dict[str, list[str]] = {}
+    for table in tables:
+        for row in table.rows:
+            for marker in row.footnotes:
+                if marker in table.footnotes:
+                    rows.setdefault(table.footnotes[marker], []).append(row.label)
+    return [
+        replace(p, heading="; ".join(rows[p.text]))
+        if p.kind == "footnote" and p.text in rows
+        else p
+        for p in passages
+    ]
+
+
 def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
     embedder = get_embedder(settings.resolved_model_dir())
     client = chroma_client(settings, built.folder)
     passages = client.create_collection(
-        built.collection_name("passages"), embedding_function=None,
-        metadata={"hnsw:space": "cosine"})
+        built.collection_name("passages"),
+        embedding_function=None,
+        metadata={"hnsw:space": "cosine"},
+    )
     passages.add(
         ids=[p.id for p in built.passages],
         embeddings=embedder.texts([p.embedding_text() for p in built.passages]),
         documents=[p.text for p in built.passages],
-        metadatas=[{"section": p.section, "pages": p.pages, "document": p.document,
-                    "kind": p.kind} for p in built.passages],
+        metadatas=[
+            {"section": p.section, "pages": p.pages, "document": p.document, "kind": p.kind}
+            for p in built.passages
+        ],
     )
     ids, texts = [], []
     for p in built.passages:
@@ -175,8 +204,10 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
             ids.append(f"{p.id}:{i}")
             texts.append(sentence)
     sentences = client.create_collection(
-        built.collection_name("sentences"), embedding_function=None,
-        metadata={"hnsw:space": "cosine"})
+        built.collection_name("sentences"),
+        embedding_function=None,
+        metadata={"hnsw:space": "cosine"},
+    )
     sentences.add(ids=ids, embeddings=embedder.texts(texts), documents=texts)
 
 
@@ -194,8 +225,6 @@ def _remove_old_builds(settings: Settings, keep: str) -> None:
         if settings.chroma_host:
             client = chroma_client(settings, old)
             for kind in ("passages", "sentences"):
-                try:
+                with contextlib.suppress(Exception):  # already gone is fine
                     client.delete_collection(f"{kind}-{old.name}")
-                except Exception:  # noqa: BLE001 - already gone is fine
-                    pass
         shutil.rmtree(old, ignore_errors=True)

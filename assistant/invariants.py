@@ -58,30 +58,38 @@ def _quotes_verbatim(answer: Answer, reports: dict[str, str]) -> list[str]:
         if report is None:
             out.append(f"[{c.n}] cites unknown document {c.document!r}")
         elif not c.quote.strip() or any(
-                normalise(part) not in report for part in c.quote.split(GAP.strip())):
+            normalise(part) not in report for part in c.quote.split(GAP.strip())
+        ):
             out.append(f"[{c.n}] quote is not verbatim report text: {c.quote[:60]!r}")
     return out
 
 
 def _markers_resolve(answer: Answer) -> list[str]:
     known = {c.n for c in answer.citations}
-    return [f"text cites [{n}] but there is no such citation"
-            for n in sorted({int(m) for m in _MARKER.findall(answer.text)} - known)]
+    return [
+        f"text cites [{n}] but there is no such citation"
+        for n in sorted({int(m) for m in _MARKER.findall(answer.text)} - known)
+    ]
 
 
 def _numbers_sourced(answer: Answer) -> list[str]:
-    sources = " ".join([c.quote for c in answer.citations]
-                       + [f"{s.value} {s.period}" for s in answer.statistics])
+    sources = " ".join(
+        [c.quote for c in answer.citations] + [f"{s.value} {s.period}" for s in answer.statistics]
+    )
     known = {number_key(n) for n in numbers_in(sources)}
     text = _MARKER.sub("", answer.text)
-    return [f"number {n} in the text is in no citation or statistic"
-            for n in numbers_in(text) if number_key(n) not in known]
+    return [
+        f"number {n} in the text is in no citation or statistic"
+        for n in numbers_in(text)
+        if number_key(n) not in known
+    ]
 
 
 def _nothing_stated(answer: Answer, reports: dict[str, str]) -> list[str]:
     out = []
     if answer.kind in ("not_found", "emergency", "invalid") and (
-            answer.citations or answer.statistics):
+        answer.citations or answer.statistics
+    ):
         out.append(f"a {answer.kind} answer must cite nothing")
     report_numbers = {number_key(n) for r in reports.values() for n in numbers_in(r)}
     for n in numbers_in(answer.text):
@@ -93,5 +101,8 @@ def _nothing_stated(answer: Answer, reports: dict[str, str]) -> list[str]:
 
 def _conflicts_cited(answer: Answer) -> list[str]:
     known = {c.n for c in answer.citations}
-    return [f"conflict {c.summary[:40]!r} needs two existing citations"
-            for c in answer.conflicts if len(set(c.citations) & known) < 2]
+    return [
+        f"conflict {c.summary[:40]!r} needs two existing citations"
+        for c in answer.conflicts
+        if len(set(c.citations) & known) < 2
+    ]

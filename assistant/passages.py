@@ -48,11 +48,18 @@ def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
                 continue
             text = _list_text(block.raw) if block.kind == "list" else block.text
             for chunk in _chunks(text):
-                out.append(Passage(
-                    id=f"{doc.path.stem}:{len(out):04d}", document=doc.title,
-                    section=section.title, pages=section.pages, heading=heading,
-                    kind=block.kind, position=len(out), text=chunk,
-                ))
+                out.append(
+                    Passage(
+                        id=f"{doc.path.stem}:{len(out):04d}",
+                        document=doc.title,
+                        section=section.title,
+                        pages=section.pages,
+                        heading=heading,
+                        kind=block.kind,
+                        position=len(out),
+                        text=chunk,
+                    )
+                )
     return out
 
 

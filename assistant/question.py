@@ -8,29 +8,56 @@ from dataclasses import dataclass
 from assistant.text import MEASURE_WORDS, content_words, expanded_stems
 
 _CUES = (
-    ("change", re.compile(r"\b(go(ne|ing)? (up|down)|went (up|down)|increase[sd]?|decrease[sd]?|"
-                          r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
-                          r"reduc(e|ed|tion)|trend|compared?)\b", re.I)),
+    (
+        "duration",
+        re.compile(
+            r"\bhow (much|long) time\b|\bhow long\b|\bhow many (minutes|hours)\b|"
+            r"\bsave\w* .*\btime\b|\btime sav",
+            re.I,
+        ),
+    ),
+    (
+        "change",
+        re.compile(
+            r"\b(go(ne|ing)? (up|down)|went (up|down)|increase[sd]?|decrease[sd]?|"
+            r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
+            r"reduc(e|ed|tion)|trend|compared?)\b",
+            re.I,
+        ),
+    ),
     ("percentage", re.compile(r"\b(percentage|per ?cent|proportion|rate)\b|%", re.I)),
-    ("money", re.compile(r"\b(how much|cost|costs|spen[dt]|spending|budget|money|funding|"
-                         r"funded|paid|pay|grant|income|expenditure|reserve)\b|£", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\b(how much|cost|costs|spen[dt]|spending|budget|money|salary|"
+            r"salaries|paid|wages?|earns?|expenditure)\b|£",
+            re.I,
+        ),
+    ),
     ("count", re.compile(r"\b(how many|number of|count|total number)\b", re.I)),
     ("who", re.compile(r"\bwho\b|\bwhose\b|\bname of\b", re.I)),
+    ("which", re.compile(r"^\s*which\b|\bwhich (other|organisation|force|partner)", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\bwhich (hospitals|areas|places|towns)\b", re.I)),
 )
 _LATEST_FY = re.compile(r"\b2016\s*[-/–]\s*(20)?17\b")
 _EARLIER_FY = re.compile(r"\b2015\s*[-/–]\s*(20)?16\b")
 _EARLIER = re.compile(
-    r"\b(last|previous|prior|preceding|earlier) (year|period|twelve months|12 months)\b|"
-    r"\b(the )?year before\b|\bbefore that\b|\ba year earlier\b|\bthe one before\b", re.I)
+    r"\b(last|previous|prior|preceding|earlier) (year|yr|period|twelve months|12 months)\b|"
+    r"\b(the )?year before\b|\bbefore that\b|\ba year earlier\b|\bthe one before\b",
+    re.I,
+)
 _LATEST = re.compile(r"\b(this|latest|most recent|current|reporting) (year|period)\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|so|what about|how about|what of|and what about|same for)\b|"
-    r"\b(it|its|it's|they|them|their|that|this|those|these|he|she|him|her)\b", re.I)
+    r"\b(it|its|it's|they|them|their|that|this|those|these|he|she|him|her)\b",
+    re.I,
+)
+_PROPER = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]{2,})")
 _MONTHS = frozenset(
     "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,7 @@ class Question:
 
     text: str
     terms: tuple[str, ...]
+    names: tuple[str, ...]
     cue: str | None
     period: str | None
     follow_up_cue: bool
@@ -50,12 +78,29 @@ class Question:
 
 def analyse(text: str) -> Question:
     """Key terms (no stopwords, measure words, years or months), cue, period and follow-up cue."""
-    terms = tuple(dict.fromkeys(
-        w for w in content_words(text)
-        if w not in MEASURE_WORDS and w not in _MONTHS and not w.isdigit()
-    ))
+    terms = tuple(
+        dict.fromkeys(
+            w
+            for w in content_words(text)
+            if w not in MEASURE_WORDS and w not in _MONTHS and not w.isdigit()
+        )
+    )
     cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
-    return Question(text, terms, cue, period_of(text), bool(_FOLLOW_UP.search(text)))
+    names = tuple(w.lower() for w in _PROPER.findall(text) if w.lower() not in _MONTHS)
+    return Question(text, terms, names, cue, period_of(text), bool(_FOLLOW_UP.search(text)))
+
+
+_ASIDE = re.compile(r"<!--.*?-->|<[^>]{0,300}>|\[[^\]]{0,300}\]|\{[^}]{0,300}\}", re.S)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def focus(text: str) -> str:
+    """The asking part of a message: markup and bracketed asides dropped, and when some
+    sentences are questions and others are not (instructions, claims), the questions only."""
+    cleaned = " ".join(_ASIDE.sub(" ", text).split()) or text
+    sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
+    asks = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asks) if asks and len(asks) < len(sentences) else cleaned
 
 
 def period_of(text: str) -> str | None:

@@ -31,7 +31,7 @@ _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]")
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph-level piece of a section: prose, heading, callout, quote, list, table, footnote."""
+    """A paragraph of a section: prose, heading, callout, quote, list, table or footnote."""
 
     kind: str
     raw: str
@@ -87,7 +87,9 @@ def _paragraphs(text: str, offset: int) -> list[tuple[str, int]]:
     kind = ""
     for line in text.split("\n"):
         stripped = line.strip()
-        line_kind = "table" if stripped.startswith("|") else "foot" if _FOOTNOTE.match(stripped) else "p"
+        line_kind = (
+            "table" if stripped.startswith("|") else "foot" if _FOOTNOTE.match(stripped) else "p"
+        )
         if not stripped or line_kind != kind or line_kind == "foot":
             if current:
                 out.append(("\n".join(current), offset))
@@ -115,7 +117,7 @@ def _kind_of(raw: str) -> str:
         return "footnote"
     if raw.replace("**", "").startswith("- "):
         return "list"
-    if text[:1] in "“\"" and text[-1:] in "”\"":
+    if text[:1] in '“"' and text[-1:] in '”"':
         return "quote"
     if _FIGURE_ONLY.match(text):
         return "figure"
@@ -183,7 +185,7 @@ def drop_repeats(sections: list[Section]) -> list[Section]:
     sets = {b.order: set(words(b.text)) for b in prose}
     dropped: set[int] = set()
     for a_index, a in enumerate(prose):
-        for b in prose[a_index + 1:]:
+        for b in prose[a_index + 1 :]:
             if a.order in dropped or b.order in dropped:
                 continue
             union = sets[a.order] | sets[b.order]

@@ -13,6 +13,8 @@ from assistant.embedding import Embedder
 from assistant.passages import Passage
 from assistant.text import content_words, expanded_stems, stem
 
+RARE_DF = 4
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -27,8 +29,14 @@ class Hit:
 class HybridRetriever:
     """Finds passages for a question; also scores single sentences by similarity."""
 
-    def __init__(self, passages: list[Passage], passage_collection: Any,
-                 sentence_collection: Any, embedder: Embedder, rrf_k: int) -> None:
+    def __init__(
+        self,
+        passages: list[Passage],
+        passage_collection: Any,
+        sentence_collection: Any,
+        embedder: Embedder,
+        rrf_k: int,
+    ) -> None:
         self.passages = passages
         self.by_id = {p.id: p for p in passages}
         self._passages = passage_collection
@@ -45,6 +53,10 @@ class HybridRetriever:
         n = len(self.passages)
         return math.log(1 + n / (1 + self.document_frequency.get(stem_, 0)))
 
+    def is_rare(self, stem_: str) -> bool:
+        """A stem found in at most RARE_DF passages (or none): a specific, telling term."""
+        return self.document_frequency.get(stem_, 0) <= RARE_DF
+
     def embed(self, text: str) -> list[float]:
         """The question's embedding (computed once per question)."""
         return self._embedder.query(text)
@@ -55,8 +67,9 @@ class HybridRetriever:
         bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.passages))
         n = min(len(self.passages), max(k * 3, 20))
         found = self._passages.query(query_embeddings=[vector], n_results=n)
-        similarity = {pid: 1 - d for pid, d in zip(found["ids"][0], found["distances"][0],
-                                                       strict=True)}
+        similarity = {
+            pid: 1 - d for pid, d in zip(found["ids"][0], found["distances"][0], strict=True)
+        }
         fused: dict[str, float] = {}
         for rank, pid in enumerate(similarity):
             fused[pid] = fused.get(pid, 0.0) + 1 / (self._rrf_k + rank + 1)
@@ -65,8 +78,10 @@ class HybridRetriever:
             fused[pid] = fused.get(pid, 0.0) + 1 / (self._rrf_k + rank + 1)
         index = {p.id: i for i, p in enumerate(self.passages)}
         ranked = sorted(fused, key=fused.get, reverse=True)[:k]
-        return [Hit(self.by_id[pid], fused[pid], similarity.get(pid, 0.0),
-                    float(bm25[index[pid]])) for pid in ranked]
+        return [
+            Hit(self.by_id[pid], fused[pid], similarity.get(pid, 0.0), float(bm25[index[pid]]))
+            for pid in ranked
+        ]
 
     def sentence_similarities(self, vector: list[float], n: int = 40) -> dict[str, float]:
         """Cosine similarity of the question to its n nearest sentences, by sentence id."""

@@ -28,7 +28,8 @@ SERVICE_NUMBERS = ("999", "101", "116 123")
 _DISTRESS = re.compile(
     r"\b(kill(ing)? my ?self|suicid\w*|end(ing)? (it all|my life)|take my (own )?life|"
     r"self[- ]?harm\w*|harm(ing)? my ?self|hurt(ing)? my ?self|want(ed)? to die|"
-    r"better off dead|no reason to live|can'?t go on)\b",
+    r"better off dead|no reason to live|can'?t go on|(don'?t|do not) want to (be alive|live|"
+    r"wake up)|not want to be here anymore|overdose)\b",
     re.I,
 )
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
@@ -39,17 +40,26 @@ _EMERGENCY = re.compile(
     r"(is|are|'s|'re) (attacking|hitting|beating|stabbing|threatening|following|chasing|"
     r"kicking|punching|strangling) (me|us|my|him|her|them|someone|somebody)|"
     r"(has|have|'s got|got) a (knife|gun|weapon|blade|machete)|"
-    r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|"
+    r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|trapped|unconscious|"
+    r"not breathing|screaming|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
+    r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
     r"someone (is|'s) (in|inside) my)\b",
     re.I,
 )
-_HAPPENING_NOW = re.compile(rf"\b(happening|going on|taking place)\b.*\b{_NOW}\b", re.I)
+_HAPPENING_NOW = re.compile(
+    rf"\b(happening|going on|taking place|break(ing)? in(to)?|attack\w*|fight\w*|swerving|"
+    rf"crash\w*|assault\w*|stealing|kicking off|on fire)\b.*\b{_NOW}\b|"
+    rf"\b{_NOW}\b.*\b(break(ing)? in(to)?|attack\w*|fight\w*|stealing|on fire)\b",
+    re.I,
+)
 _REPORT = re.compile(
     r"\b((how|where|can|could|want|wish|need|like|i'?d) (do i |can i |to |i )?report\w*|"
     r"report(ing)? (a|an|my|the) (crime|theft|burglary|assault|incident|scam|fraud|robbery)|"
     r"(was|were|been|got|has been|have been) (stolen|burgled|robbed|mugged|assaulted|"
     r"broken into|vandalised|scammed|attacked|defrauded)|"
-    r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked))\b",
+    r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked|"
+    r"punched|hit|threatened|harassed)|broke into my|who do i (tell|contact|call)|"
+    r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online))\b",
     re.I,
 )
 

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     )
     index_dir: Path = Field(
         PROJECT_ROOT / "index",
-        description="Folder holding the built Chroma index, statistics store and feedback database.",
+        description="Folder of the built Chroma index, statistics store and feedback database.",
     )
     model_dir: Path | None = Field(
         None, description="Sentence-transformers model folder; default: the bundled MiniLM."
@@ -41,19 +41,21 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_citations: int = Field(3, ge=1, le=6, description="Most sentences quoted in one answer.")
     min_coverage: float = Field(
-        0.6,
+        0.4,
         ge=0.0,
         le=1.0,
         description="Share of the question's key terms the evidence must cover, else not_found.",
     )
     min_similarity: float = Field(
-        0.25,
+        0.2,
         ge=-1.0,
         le=1.0,
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
-    max_letter_chars: int = Field(10000, ge=1, description="Longest letter the drafting desk takes.")
+    max_letter_chars: int = Field(
+        10000, ge=1, description="Longest letter the drafting desk takes."
+    )
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=0, le=65535, description="Port the web app listens on.")
     queue_size: int = Field(16, ge=1, description="Most requests waiting in the web app's queue.")

@@ -1,27 +1,37 @@
-"""Statistics lookup: answer questions about table rows from the SQLite store, exactly as printed."""
+"""Statistics lookup: answer questions about table rows from the SQLite store, as printed."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.question import Question
 from assistant.tables import parse_number
-from assistant.text import MEASURE_WORDS, stem, stems
+from assistant.text import MEASURE_WORDS, content_words, expanded_stems, stem, stems, words
 
 _GENERIC = frozenset(stem(w) for w in "police policing force forces county report pcc".split())
-_MONEY_TITLES = frozenset(stem(w) for w in
-                          "spent expenditure funding sources income revenue".split())
+_MONEY_TITLES = frozenset(
+    stem(w) for w in "spent expenditure funding sources income revenue".split()
+)
 _MEASURE_STEMS = frozenset(stem(w) for w in MEASURE_WORDS)
 # Question words that need not appear in a row for it to answer the question.
-_SOFT = frozenset(stem(w) for w in (
-    "people use using used caught record recorded happen happened report reported commit "
-    "committed overall see seen made make across place area areas figure total collect collected "
-    "raise raised receive received get got given").split())
+_SOFT = frozenset(
+    stem(w)
+    for w in (
+        "people use using used caught record recorded happen happened report reported commit "
+        "committed overall see seen made make across place area areas figure total collect "
+        "collected "
+        "raise raised receive received get got given cases case table tables shown show printed "
+        "according paid out came come comes from two both"
+    ).split()
+)
 MIN_RECALL = 0.5
+MIN_PRECISION = 0.75
+Weight = Callable[[set[str]], float]
 
 
 @dataclass(frozen=True)
@@ -38,16 +48,20 @@ class StatRow:
     values: dict[str, str]
     footnotes: tuple[str, ...]
     quote: str
+    label_header: str
     notes: tuple[dict[str, str], ...]
     kind: str
 
     def label_stems(self) -> set[str]:
-        """Stems that say what the row measures."""
-        return stems(self.label) - _MEASURE_STEMS
+        """Stems that say what the row measures (a bare 'Total' row: what its table totals)."""
+        own = {s for w in content_words(self.label) for s in expanded_stems(w)} - _MEASURE_STEMS
+        if self.label.lower().startswith("total"):
+            own |= stems(f"{self.table_title} {self.label_header}") - _MEASURE_STEMS
+        return own
 
     def context_stems(self) -> set[str]:
         """Stems of the table title and column labels."""
-        return stems(self.table_title + " " + " ".join(self.columns))
+        return stems(" ".join([self.table_title, self.label_header, *self.columns]))
 
     def periods(self) -> list[str]:
         """Value columns that are periods, oldest first (not differences)."""
@@ -65,12 +79,17 @@ class StatisticsStore:
         """Read the SQLite store written at ingest."""
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            tables = {r[0]: r for r in connection.execute(
-                "SELECT id, document, title, title_quote, section, pages, columns, footnotes,"
-                " notes, label_header FROM tables")}
+            tables = {
+                r[0]: r
+                for r in connection.execute(
+                    "SELECT id, document, title, title_quote, section, pages, columns, footnotes,"
+                    " notes, label_header FROM tables"
+                )
+            }
             cells = connection.execute(
                 "SELECT table_id, row_index, row_label, column_label, value_text, footnotes,"
-                " quote FROM cells ORDER BY table_id, row_index, column_index").fetchall()
+                " quote FROM cells ORDER BY table_id, row_index, column_index"
+            ).fetchall()
         finally:
             connection.close()
         return cls(_rows(tables, cells))
@@ -79,60 +98,96 @@ class StatisticsStore:
         """Tables for display: title, source, columns and rows with values as printed."""
         out: dict[str, dict[str, Any]] = {}
         for row in self.rows:
-            table = out.setdefault(row.table_title, {
-                "title": row.table_title, "document": row.document, "section": row.section,
-                "pages": row.pages, "columns": list(row.columns), "rows": [],
-                "footnotes": sorted(set(row.footnotes)),
-                "notes": [describe_note(row.table_title, n) for n in row.notes]})
+            table = out.setdefault(
+                row.table_title,
+                {
+                    "title": row.table_title,
+                    "document": row.document,
+                    "section": row.section,
+                    "pages": row.pages,
+                    "columns": list(row.columns),
+                    "rows": [],
+                    "footnotes": sorted(set(row.footnotes)),
+                    "notes": [describe_note(row.table_title, n) for n in row.notes],
+                },
+            )
             table["footnotes"] = sorted(set(table["footnotes"]) | set(row.footnotes))
-            table["rows"].append({
-                "label": row.label, "values": dict(row.values), "quote": row.quote,
-                "numbers": {c: parse_number(v) for c, v in row.values.items()}})
+            table["rows"].append(
+                {
+                    "label": row.label,
+                    "values": dict(row.values),
+                    "quote": row.quote,
+                    "numbers": {c: parse_number(v) for c, v in row.values.items()},
+                }
+            )
         return list(out.values())
 
     def find(self, label: str, table_title: str | None = None) -> StatRow | None:
         """The row with exactly this label (in this table, when given)."""
-        return next((r for r in self.rows if r.label == label
-                     and table_title in (None, r.table_title)), None)
+        return next(
+            (r for r in self.rows if r.label == label and table_title in (None, r.table_title)),
+            None,
+        )
 
     def total_row(self, table_title: str) -> StatRow | None:
         """The last row of a table whose label starts with 'Total'."""
-        rows = [r for r in self.rows if r.table_title == table_title
-                and r.label.lower().startswith("total")]
+        rows = [
+            r
+            for r in self.rows
+            if r.table_title == table_title and r.label.lower().startswith("total")
+        ]
         return rows[-1] if rows else None
 
-    def match(self, question: Question) -> StatRow | None:
-        """The row the question asks about, when every key term of the question fits it."""
-        scored = [(score, row) for row in self.rows
-                  if (score := match_score(question, row)) is not None]
+    def match(self, question: Question, weight: Weight) -> StatRow | None:
+        """The row the question asks about, when the question's key terms fit it."""
+        scored = [
+            (score, row)
+            for row in self.rows
+            if (score := match_score(question, row, weight)) is not None
+        ]
         if not scored:
             return None
-        return max(scored, key=lambda pair: (pair[0], -len(pair[1].label)))[1]
+        return max(scored, key=lambda pair: pair[0])[1]
 
 
 def describe_note(table_title: str, note: dict[str, str]) -> str:
     """A table note as one readable sentence."""
-    return (f"The table '{table_title}' is titled {note['title_period']}, but its total "
-            f"({note['total']}) equals the {note['period']} total in '{note['other_table']}': "
-            "the year in its title may be a misprint.")
+    return (
+        f"The table '{table_title}' is titled {note['title_period']}, but its total "
+        f"({note['total']}) equals the {note['period']} total in '{note['other_table']}': "
+        "the year in its title may be a misprint."
+    )
 
 
-def match_score(question: Question, row: StatRow) -> float | None:
-    """How well a row answers the question (recall of the row's terms), or None if it can't."""
+def match_score(question: Question, row: StatRow, weight: Weight) -> float | None:
+    """How well a row answers the question (recall of the row's terms), or None if it can't.
+
+    The row (label, table title, columns) must hold at least MIN_PRECISION of the weight of
+    the question's key terms, and the question must name enough of the row's own terms.
+    """
     label, context = row.label_stems(), row.context_stems()
-    term_stems = [s for s in question.term_stems() if not s <= _GENERIC]
-    if not term_stems or not label or question.cue in ("who", "when", "where"):
+    term_stems = [s for s in question.term_stems() if not s <= _GENERIC | _SOFT]
+    if not term_stems or not label or question.cue in ("who", "when", "where", "which"):
         return None
-    if any(not (s & (label | context | _SOFT)) for s in term_stems):
+    weights = [weight(s) for s in term_stems]
+    held = sum(w for s, w in zip(term_stems, weights, strict=True) if s & (label | context))
+    if held < MIN_PRECISION * sum(weights):
         return None
     asked = set().union(*term_stems)
     if not asked & (label | context) - _SOFT:
         return None
     cue_fits = question.cue == row.kind or (
-        question.cue in (None, "change") and row.kind in ("count", "percentage"))
+        question.cue in (None, "change") and row.kind in ("count", "percentage")
+    )
     specific = label - _GENERIC
-    recall = (len(specific & asked) + cue_fits) / (min(len(specific), 4) + 1)
-    return recall if recall >= MIN_RECALL else None
+    matched = len(specific & asked)
+    recall = (matched + cue_fits) / (min(len(specific), 4) + 1)
+    if recall < MIN_RECALL:
+        return None
+    said = set(words(question.text))
+    totals = 0.1 if "total" in said and row.label.lower().startswith("total") else 0.0
+    dated = 0.05 if any(c in question.text for c in row.columns) else 0.0
+    return recall + 0.01 * matched + totals + dated
 
 
 def _rows(tables: dict[int, tuple], cells: list[tuple]) -> list[StatRow]:
@@ -143,14 +198,23 @@ def _rows(tables: dict[int, tuple], cells: list[tuple]) -> list[StatRow]:
     for (table_id, _), row_cells in grouped.items():
         t = tables[table_id]
         notes = json.loads(t[7])
-        rows.append(StatRow(
-            document=t[1], table_title=t[2], title_quote=t[3] or "", section=t[4], pages=t[5],
-            label=row_cells[0][2], columns=tuple(json.loads(t[6])),
-            values={c[3]: c[4] for c in row_cells},
-            footnotes=tuple(notes[n] for n in json.loads(row_cells[0][5]) if n in notes),
-            quote=row_cells[0][6], notes=tuple(json.loads(t[8])),
-            kind=_row_kind(row_cells[0][2], t[2] + " " + (t[9] or "")),
-        ))
+        rows.append(
+            StatRow(
+                document=t[1],
+                table_title=t[2],
+                title_quote=t[3] or "",
+                section=t[4],
+                pages=t[5],
+                label=row_cells[0][2],
+                columns=tuple(json.loads(t[6])),
+                values={c[3]: c[4] for c in row_cells},
+                footnotes=tuple(notes[n] for n in json.loads(row_cells[0][5]) if n in notes),
+                quote=row_cells[0][6],
+                label_header=t[9] or "",
+                notes=tuple(json.loads(t[8])),
+                kind=_row_kind(row_cells[0][2], t[2] + " " + (t[9] or "")),
+            )
+        )
     return rows
 
 

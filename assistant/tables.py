@@ -97,7 +97,7 @@ def _title_before(blocks: list[Block], i: int) -> str:
 
 def _footnotes_after(blocks: list[Block], i: int) -> dict[str, str]:
     notes: dict[str, str] = {}
-    for block in blocks[i + 1:]:
+    for block in blocks[i + 1 :]:
         if block.kind == "table":
             break
         if block.kind == "footnote":
@@ -124,8 +124,16 @@ def _parse_table(doc: Document, section: Section, block: Block, title: str) -> T
     if not title:
         title = label_header if label_col == 0 and label_header else section.title
         title += f": {label_header}" if label_col and label_header else ""
-    table = Table(doc.title, title, _title_before_quote(title, section), section.title,
-                  section.pages, label_header, columns, [])
+    table = Table(
+        doc.title,
+        title,
+        _title_before_quote(title, section),
+        section.title,
+        section.pages,
+        label_header,
+        columns,
+        [],
+    )
     group = ""
     for line, cells in zip(body, rows, strict=True):
         cells += [""] * (width - len(cells))
@@ -133,9 +141,16 @@ def _parse_table(doc: Document, section: Section, block: Block, title: str) -> T
             group = clean(cells[0])
         label_raw = cells[label_col]
         values = {col: cells[c] for col, c in zip(columns, value_cols, strict=True) if cells[c]}
-        quote = line[line.index(label_raw):] if label_raw else line
-        table.rows.append(Row(clean(label_raw), group, values, _markers(label_raw),
-                              "| " + quote.rstrip() if not quote.startswith("|") else quote))
+        quote = line[line.index(label_raw) :] if label_raw else line
+        table.rows.append(
+            Row(
+                clean(label_raw),
+                group,
+                values,
+                _markers(label_raw),
+                "| " + quote.rstrip() if not quote.startswith("|") else quote,
+            )
+        )
     return table
 
 
@@ -200,14 +215,22 @@ def note_period_mismatches(tables: list[Table], doc: Document) -> None:
             continue
         for other in tables:
             other_total = total_of(other)
-            if other is table or not other_total or this_period not in other.title + " ".join(
-                    other.columns):
+            if (
+                other is table
+                or not other_total
+                or this_period not in other.title + " ".join(other.columns)
+            ):
                 continue
             if parse_number(other_total[1]) == parse_number(found[1]):
-                table.notes.append({
-                    "kind": "period_mismatch", "title_period": titled.group(0),
-                    "total": found[1], "period": this_period, "other_table": other.title,
-                })
+                table.notes.append(
+                    {
+                        "kind": "period_mismatch",
+                        "title_period": titled.group(0),
+                        "total": found[1],
+                        "period": this_period,
+                        "other_table": other.title,
+                    }
+                )
                 break
 
 
@@ -221,9 +244,17 @@ def write_store(path: Path, tables: list[Table]) -> int:
             cursor = connection.execute(
                 "INSERT INTO tables (document, title, title_quote, section, pages, label_header,"
                 " columns, footnotes, notes) VALUES (?,?,?,?,?,?,?,?,?)",
-                (table.document, table.title, table.title_quote, table.section, table.pages,
-                 table.label_header, json.dumps(table.columns), json.dumps(table.footnotes),
-                 json.dumps(table.notes)),
+                (
+                    table.document,
+                    table.title,
+                    table.title_quote,
+                    table.section,
+                    table.pages,
+                    table.label_header,
+                    json.dumps(table.columns),
+                    json.dumps(table.footnotes),
+                    json.dumps(table.notes),
+                ),
             )
             cells += _write_rows(connection, cursor.lastrowid, table)
     connection.close()
@@ -241,8 +272,18 @@ def _write_rows(connection: sqlite3.Connection, table_id: int | None, table: Tab
                 "INSERT INTO cells (table_id, row_index, row_label, row_group, column_label,"
                 " column_index, value_text, value_num, footnotes, quote)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (table_id, r, row.label, row.group, column, c, value, parse_number(value),
-                 json.dumps(row.footnotes), normalise(row.quote)),
+                (
+                    table_id,
+                    r,
+                    row.label,
+                    row.group,
+                    column,
+                    c,
+                    value,
+                    parse_number(value),
+                    json.dumps(row.footnotes),
+                    normalise(row.quote),
+                ),
             )
             count += 1
     return count

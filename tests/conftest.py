@@ -43,7 +43,9 @@ def small_corpus(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     manifest = {
-        "file": "mini.txt", "title": "Mini Report", "publisher": "Test publisher",
+        "file": "mini.txt",
+        "title": "Mini Report",
+        "publisher": "Test publisher",
         "period": {"start": "2016-04-01", "end": "2017-03-31", "label": "2016-17"},
         "sections": [
             {"title": "Volunteers", "pages": "1", "starts_at": "Our first section"},
@@ -56,5 +58,8 @@ def small_corpus(tmp_path: Path) -> Path:
 
 def testset_cases() -> list[dict]:
     """Every case of the evaluation test set."""
-    return [json.loads(line) for line in TESTSET.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line)
+        for line in TESTSET.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]

@@ -40,22 +40,32 @@ def _manifest(small_corpus: Path) -> dict:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda m: "{not json", "mini.manifest.json: not valid JSON (line 1: Expecting property "
-                                "name enclosed in double quotes)"),
+        (
+            lambda m: "{not json",
+            "mini.manifest.json: not valid JSON (line 1: Expecting property "
+            "name enclosed in double quotes)",
+        ),
         (lambda m: {**m, "file": "gone.txt"}, "mini.manifest.json: report file gone.txt not found"),
-        (lambda m: {k: v for k, v in m.items() if k != "title"},
-         "mini.manifest.json: missing field 'title'"),
+        (
+            lambda m: {k: v for k, v in m.items() if k != "title"},
+            "mini.manifest.json: missing field 'title'",
+        ),
         (lambda m: {**m, "sections": []}, "mini.manifest.json: 'sections' is empty"),
-        (lambda m: {**m, "sections": [{**m["sections"][0], "pages": "six"}]},
-         "mini.manifest.json: sections[0] pages 'six' is not like '6' or '6-9'"),
-        (lambda m: {**m, "sections": [{**m["sections"][0], "starts_at": "Nowhere"}]},
-         "mini.txt: section 'Volunteers' start text 'Nowhere' not found at a line start after "
-         "the previous section"),
+        (
+            lambda m: {**m, "sections": [{**m["sections"][0], "pages": "six"}]},
+            "mini.manifest.json: sections[0] pages 'six' is not like '6' or '6-9'",
+        ),
+        (
+            lambda m: {**m, "sections": [{**m["sections"][0], "starts_at": "Nowhere"}]},
+            "mini.txt: section 'Volunteers' start text 'Nowhere' not found at a line start after "
+            "the previous section",
+        ),
     ],
     ids=["bad-json", "missing-report", "missing-title", "no-sections", "bad-pages", "bad-anchor"],
 )
-def test_malformed_manifest_is_one_line_naming_the_file(small_corpus: Path, change,
-                                                        message: str) -> None:
+def test_malformed_manifest_is_one_line_naming_the_file(
+    small_corpus: Path, change, message: str
+) -> None:
     _write(small_corpus, change(_manifest(small_corpus)))
     with pytest.raises(CorpusError) as error:
         from assistant.repair import parse_document
@@ -83,6 +93,7 @@ def test_manifest_pages_must_agree_with_the_contents_page(tmp_path: Path) -> Non
     from assistant.tables import extract_tables
 
     [doc] = load_corpus(corpus)
-    with pytest.raises(CorpusError, match="manifest gives section 'Introduction' page 4, the "
-                                          "contents page says 3"):
+    with pytest.raises(
+        CorpusError, match="manifest gives section 'Introduction' page 4, the contents page says 3"
+    ):
         extract_tables(doc, parse_document(doc))

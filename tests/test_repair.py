@@ -31,8 +31,14 @@ def _texts(passages) -> str:
         "have all had a massive contribution to the choices made by many of our socially "
         "excluded young people",
     ],
-    ids=["column-break", "column-break-2", "across-callout", "second-half-printed-first",
-         "capitalised-continuation", "across-pull-quote"],
+    ids=[
+        "column-break",
+        "column-break-2",
+        "across-callout",
+        "second-half-printed-first",
+        "capitalised-continuation",
+        "across-pull-quote",
+    ],
 )
 def test_split_sentences_are_rejoined(passages, joined: str) -> None:
     assert joined in _texts(passages)
@@ -41,12 +47,19 @@ def test_split_sentences_are_rejoined(passages, joined: str) -> None:
 @pytest.mark.parametrize(
     ("callout", "section"),
     [
-        ("20mins saved per officer per shift due to 2000 new Samsung hand-held devices.",
-         "Introduction"),
-        ("£200,000 invested in 2 year Gangline Pilot funding.",
-         "Priority 5: Tackle gangs and organised crime"),
-        ("13,608 increase in number of driver offender courses attended compared to previous "
-         "year.", "Priority 7: Improve safety on our roads"),
+        (
+            "20mins saved per officer per shift due to 2000 new Samsung hand-held devices.",
+            "Introduction",
+        ),
+        (
+            "£200,000 invested in 2 year Gangline Pilot funding.",
+            "Priority 5: Tackle gangs and organised crime",
+        ),
+        (
+            "13,608 increase in number of driver offender courses attended compared to previous "
+            "year.",
+            "Priority 7: Improve safety on our roads",
+        ),
     ],
     ids=["time-saved", "figure-alone-on-its-line", "courses"],
 )
@@ -58,8 +71,10 @@ def test_callouts_stay_with_their_section(passages, callout: str, section: str) 
 
 @pytest.mark.parametrize(
     "repeated",
-    ["Gang and organised criminal behaviour is a key driver",
-     "Community Safety Development Fund has provided £300,000"],
+    [
+        "Gang and organised criminal behaviour is a key driver",
+        "Community Safety Development Fund has provided £300,000",
+    ],
     ids=["exact-repeat", "near-repeat"],
 )
 def test_repeated_paragraphs_appear_once(passages, repeated: str) -> None:
@@ -86,11 +101,12 @@ def test_passages_keep_section_pages_and_position(passages) -> None:
     positions = [p.position for p in passages]
     assert positions == sorted(positions)
     raptor = next(p for p in passages if "arrested 279 people" in p.text)
-    assert (raptor.section, raptor.pages) == ("Priority 5: Tackle gangs and organised crime",
-                                              "16-17")
+    assert (raptor.section, raptor.pages) == (
+        "Priority 5: Tackle gangs and organised crime",
+        "16-17",
+    )
 
 
 def test_fragment_without_a_continuation_is_left_alone() -> None:
-    blocks = [Block("prose", "This sentence stops in the", 0),
-              Block("heading", "Next heading", 1)]
+    blocks = [Block("prose", "This sentence stops in the", 0), Block("heading", "Next heading", 1)]
     assert rejoin_split_sentences(blocks) == blocks

@@ -12,8 +12,15 @@ from assistant.tables import parse_number
 
 @pytest.mark.parametrize(
     ("printed", "number"),
-    [("111,022", 111022.0), ("-55.9", -55.9), ("-27,920", -27920.0), ("-", None),
-     ("n/a", None), ("Data are not currently available", None), ("£4.95", 4.95)],
+    [
+        ("111,022", 111022.0),
+        ("-55.9", -55.9),
+        ("-27,920", -27920.0),
+        ("-", None),
+        ("n/a", None),
+        ("Data are not currently available", None),
+        ("£4.95", 4.95),
+    ],
     ids=["thousands", "negative-decimal", "negative-thousands", "dash", "n/a", "words", "pounds"],
 )
 def test_parse_number(printed: str, number: float | None) -> None:
@@ -31,33 +38,46 @@ def _cells(settings: Settings, sql: str, *args: str) -> list[tuple]:
 
 
 def test_homicide_row_is_stored_cell_by_cell(built_settings: Settings) -> None:
-    rows = _cells(built_settings,
-                  "SELECT column_label, value_text, value_num, t.section, t.pages, quote FROM "
-                  "cells JOIN tables t ON t.id = table_id WHERE row_label = ? "
-                  "ORDER BY column_index", "Number of homicides")
+    rows = _cells(
+        built_settings,
+        "SELECT column_label, value_text, value_num, t.section, t.pages, quote FROM "
+        "cells JOIN tables t ON t.id = table_id WHERE row_label = ? "
+        "ORDER BY column_index",
+        "Number of homicides",
+    )
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("12 months to Mar 2016", "34", 34.0), ("12 months to Mar 2017", "15", 15.0),
-        ("Number Difference", "-19", -19.0), ("% Difference", "-55.9", -55.9)]
+        ("12 months to Mar 2016", "34", 34.0),
+        ("12 months to Mar 2017", "15", 15.0),
+        ("Number Difference", "-19", -19.0),
+        ("% Difference", "-55.9", -55.9),
+    ]
     assert {(r[3], r[4]) for r in rows} == {("Performance data", "23")}
     assert rows[0][5] == "| Number of homicides | 34 | 15 | -19 | -55.9 | pages 14-15 |"
 
 
 def test_footnote_qualifies_the_row_it_marks(built_settings: Settings) -> None:
-    [(footnotes,)] = _cells(built_settings, "SELECT DISTINCT footnotes FROM cells WHERE "
-                            "row_label = ?", "Number of Organised Criminal Group disruptions")
+    [(footnotes,)] = _cells(
+        built_settings,
+        "SELECT DISTINCT footnotes FROM cells WHERE row_label = ?",
+        "Number of Organised Criminal Group disruptions",
+    )
     assert footnotes == '["4"]'
 
 
 def test_contents_page_is_not_a_statistics_table(built_settings: Settings) -> None:
     titles = [t for (t,) in _cells(built_settings, "SELECT title FROM tables")]
-    assert titles == ["What the money was spent on in 2016/17", "Funding Sources",
-                      "Amount spent on different policing services in 2015/16",
-                      "Performance data: Police Priority Indicators"]
+    assert titles == [
+        "What the money was spent on in 2016/17",
+        "Funding Sources",
+        "Amount spent on different policing services in 2015/16",
+        "Performance data: Police Priority Indicators",
+    ]
 
 
 def test_misdated_table_is_noted(built_settings: Settings) -> None:
-    [(notes,)] = _cells(built_settings, "SELECT notes FROM tables WHERE title LIKE ?",
-                        "Amount spent%")
+    [(notes,)] = _cells(
+        built_settings, "SELECT notes FROM tables WHERE title LIKE ?", "Amount spent%"
+    )
     assert '"title_period": "2015/16"' in notes and '"total": "266,279"' in notes
 
 
