@@ -30,6 +30,7 @@ from assistant.text import SYNONYMS, content_words, normalise, stem
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PRIORITY = re.compile(r"^Priority \d+: ")
+_MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ class Assistant:
         if route:
             answer = self.composer.safety(shown, route)
         else:
-            answer = self._checked(self._grounded(text, _earlier(history)), shown)
+            asked = _MASK.sub(" ", shown)  # personal details are never searched for
+            answer = self._checked(self._grounded(asked, _earlier(history)), shown)
         if has_personal_details(text):
             answer.text += " " + PERSONAL_DATA_NOTICE
         answer.question = shown

@@ -39,7 +39,9 @@ _EMERGENCY = re.compile(
     r"break(ing)?[- ]in (right )?now|"
     r"(is|are|'s|'re) (attacking|hitting|beating|stabbing|threatening|following|chasing|"
     r"kicking|punching|strangling) (me|us|my|him|her|them|someone|somebody)|"
-    r"(has|have|'s got|got) a (knife|gun|weapon|blade|machete)|"
+    r"(man|woman|guy|someone|somebody|person|people|gang|group|boy|girl|lads?|he|she|they)"
+    r"( is| are|'s|'re)? (with|holding|carrying|waving|has|got|pulled( out)?) (a|his|her) "
+    r"(knife|gun|weapon|blade|machete)|"
     r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|trapped|unconscious|"
     r"not breathing|screaming|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
@@ -63,6 +65,7 @@ _REPORT = re.compile(
     re.I,
 )
 
+_FIGURES = re.compile(r"\s*(how many|how much|what (number|percentage|proportion|share))\b", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<!\w)(\+44\s?\(?0?\)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\w)")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
@@ -86,7 +89,8 @@ def route(question: str) -> Route | None:
     """Fixed-wording answer for danger, distress or crime reports; None to go on."""
     if _DISTRESS.search(question):
         return Route("emergency", DISTRESS_TEXT)
-    if _EMERGENCY.search(question) or _HAPPENING_NOW.search(question):
+    asks_for_figures = _FIGURES.match(question) is not None
+    if not asks_for_figures and (_EMERGENCY.search(question) or _HAPPENING_NOW.search(question)):
         return Route("emergency", EMERGENCY_TEXT)
     if _REPORT.search(question):
         return Route("report", REPORT_TEXT)

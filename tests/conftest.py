@@ -56,7 +56,7 @@ def small_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-def testset_cases() -> list[dict]:
+def load_testset_cases() -> list[dict]:
     """Every case of the evaluation test set."""
     return [
         json.loads(line)

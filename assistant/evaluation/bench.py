@@ -1,0 +1,168 @@
+"""`assistant bench`: build time, first answer after start, warm latency and memory vs budget.
+
+The index is built into a temporary folder (timed in this process); then a fresh Python
+process opens it, answers one question (time since it was launched = first answer after
+start), answers every test-set question warm, and reports its peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.evaluation import report
+from assistant.evaluation.scoring import percentile
+from assistant.settings import PROJECT_ROOT, Settings
+
+DEFAULT_TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
+RESULT_MARK = "BENCH-RESULT "
+FALLBACK_QUESTIONS = ("How many homicides were there?", "What is Operation Raptor?",
+                      "Who is the Police and Crime Commissioner?", "What is the weather today?")
+# (figure, label, unit, budget): DESIGN.md's budget on a 2-core CPU.
+BUDGET: tuple[tuple[str, str, str, float], ...] = (
+    ("build_s", "index build", "s", 30.0),
+    ("first_answer_s", "first answer after start", "s", 10.0),
+    ("warm_p50_ms", "warm answer p50", "ms", 50.0),
+    ("warm_p95_ms", "warm answer p95", "ms", 150.0),
+    ("peak_rss_mb", "serving memory (peak RSS)", "MB", 1536.0),
+)
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of `assistant bench`."""
+    p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    p.add_argument("--file", type=Path, default=DEFAULT_TESTSET,
+                   help="Test set whose questions are asked warm (default: evals/testset.jsonl).")
+    p.add_argument("--rounds", type=int, default=1, help="Times each question is asked warm.")
+    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
+                   help="Write a markdown + JSON benchmark report (default: yes).")
+    p.add_argument("--reports-dir", type=Path, default=report.REPORTS_DIR,
+                   help="Where reports go (default: evals/reports).")
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Measure every budgeted figure and print it against the budget."""
+    questions = bench_questions(args.file)
+    with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
+        bench_settings = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
+        print("Building the index into a temporary folder ...", file=sys.stderr, flush=True)
+        build_s = measure_build(bench_settings)
+        print("Starting a fresh process to serve questions ...", file=sys.stderr, flush=True)
+        serving = measure_serving(bench_settings, questions, max(args.rounds, 1))
+    data = {"meta": bench_meta(len(questions), max(args.rounds, 1)),
+            "figures": {"build_s": round(build_s, 2), **serving}}
+    print(json.dumps(data, indent=2) if args.json else format_figures(data["figures"]))
+    if args.report:
+        path = report.write_report(data, bench_markdown(data), args.reports_dir, prefix="bench")
+        print(f"Report written to {path}", file=sys.stderr)
+    return 0
+
+
+def bench_questions(path: Path) -> list[str]:
+    """Every test-set question as sent (history ignored); a few built-ins without a file."""
+    from assistant.evaluation.testset import load_cases
+
+    if not Path(path).is_file():
+        return list(FALLBACK_QUESTIONS)
+    return [case.full_question for case in load_cases(path)]
+
+
+def measure_build(settings: Settings) -> float:
+    """Seconds to build the index from scratch (model loading included)."""
+    from assistant.index import ensure_index
+
+    started = time.perf_counter()
+    ensure_index(settings, force=True, progress=None)
+    return time.perf_counter() - started
+
+
+def measure_serving(settings: Settings, questions: list[str], rounds: int) -> dict[str, Any]:
+    """Run the serving child on a built index; its first-answer, latency and memory figures."""
+    job = {"t0": time.time(), "settings": settings.model_dump(mode="json"),
+           "questions": questions, "rounds": rounds}
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.evaluation.bench", "--child"],
+        input=json.dumps(job), capture_output=True, text=True, cwd=PROJECT_ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=900,
+    )
+    marked = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
+    if done.returncode != 0 or not marked:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise AssistantError(f"benchmark process failed (exit {done.returncode}): {last}")
+    return json.loads(marked[-1][len(RESULT_MARK):])
+
+
+def child_main() -> int:
+    """In the fresh process: open, first answer, warm answers, peak memory (JSON on stdout)."""
+    job = json.loads(sys.stdin.read())
+    from assistant.assistant import Assistant
+
+    assistant = Assistant.open(Settings(**job["settings"]))
+    assistant.ask(job["questions"][0])
+    first_answer_s = time.time() - job["t0"]
+    latencies = []
+    for _ in range(job["rounds"]):
+        for question in job["questions"]:
+            started = time.perf_counter()
+            assistant.ask(question)
+            latencies.append((time.perf_counter() - started) * 1000)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    figures = {"first_answer_s": round(first_answer_s, 2),
+               "warm_p50_ms": round(percentile(latencies, 50) or 0.0, 2),
+               "warm_p95_ms": round(percentile(latencies, 95) or 0.0, 2),
+               "warm_answers": len(latencies), "peak_rss_mb": round(peak_mb, 1)}
+    print(RESULT_MARK + json.dumps(figures), flush=True)
+    return 0
+
+
+def bench_meta(questions: int, rounds: int) -> dict[str, Any]:
+    """When, where and on what the benchmark ran."""
+    from datetime import UTC, datetime
+
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": report.git_commit(), "cpus": os.cpu_count(),
+            "machine": f"{platform.system()} {platform.machine()}, "
+                       f"Python {platform.python_version()}",
+            "questions": questions, "rounds": rounds}
+
+
+def figure_rows(figures: dict[str, Any]) -> list[list[str]]:
+    """Header plus one row per budgeted figure: value, budget, verdict."""
+    rows = [["figure", "measured", "budget", "verdict"]]
+    for key, label, unit, budget in BUDGET:
+        value = figures.get(key)
+        verdict = "-" if value is None else "ok" if value < budget else "OVER BUDGET"
+        shown = "-" if value is None else f"{value:.1f} {unit}"
+        rows.append([label, shown, f"< {budget:g} {unit}", verdict])
+    return rows
+
+
+def format_figures(figures: dict[str, Any]) -> str:
+    """The figures against the budget, aligned for a terminal."""
+    return report.align(figure_rows(figures), footer=False)
+
+
+def bench_markdown(data: dict[str, Any]) -> str:
+    """The markdown benchmark report."""
+    meta = data["meta"]
+    return "\n".join([
+        f"# Benchmark report {meta['date']}", "",
+        f"- Commit: `{meta['commit']}`",
+        f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+        f"- Warm answers: {meta['questions']} test-set questions x {meta['rounds']} round(s)", "",
+        report.markdown_table(figure_rows(data["figures"])), "",
+    ])
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--child"]:
+    sys.exit(child_main())

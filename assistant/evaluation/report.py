@@ -1,0 +1,205 @@
+"""Present a run: terminal table, JSON, and markdown + JSON reports under evals/reports/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import InputFileError
+from assistant.evaluation.scoring import CaseResult
+from assistant.settings import PROJECT_ROOT
+
+REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("cases", "n"),
+    ("answer_correct", "correct"),
+    ("kind_correct", "kind"),
+    ("citation_correct", "cite"),
+    ("hit_at_1", "hit@1"),
+    ("hit_at_3", "hit@3"),
+    ("hit_at_5", "hit@5"),
+    ("mrr", "MRR"),
+    ("refusal_precision", "refuse P"),
+    ("refusal_recall", "refuse R"),
+    ("in_scope_refused", "wrongly refused"),
+    ("invariant_violations", "inv"),
+    ("latency_p50_ms", "p50 ms"),
+    ("latency_p95_ms", "p95 ms"),
+)
+PERCENT = {"answer_correct", "kind_correct", "citation_correct", "hit_at_1", "hit_at_3",
+           "hit_at_5", "refusal_precision", "refusal_recall"}
+
+
+def cell(metric: str, value: Any) -> str:
+    """One table cell: rates as percentages, MRR to 3 places, latency to 1, "-" when n/a."""
+    if value is None:
+        return "-"
+    if metric in PERCENT:
+        return f"{value * 100:.1f}%"
+    if metric == "mrr":
+        return f"{value:.3f}"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def table_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """Header, one row per category, then the overall row."""
+    rows = [["category", *(label for _, label in COLUMNS)]]
+    groups = [*summary["categories"].items(), ("overall", summary["overall"])]
+    rows += [[name, *(cell(m, metrics.get(m)) for m, _ in COLUMNS)] for name, metrics in groups]
+    return rows
+
+
+def align(rows: Sequence[Sequence[str]], footer: bool = True) -> str:
+    """Rows aligned for a terminal: first column left, the rest right; a rule above a footer."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(row, widths, strict=True))) for row in rows]
+    rule = "-" * len(lines[0])
+    body = [*lines[1:-1], rule, lines[-1]] if footer else lines[1:]
+    return "\n".join([lines[0], rule, *body])
+
+
+def format_table(summary: dict[str, Any]) -> str:
+    """The per-category table with the overall row last."""
+    return align(table_rows(summary))
+
+
+def markdown_table(rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured markdown table; the first row is the header."""
+    escape = [[c.replace("|", "\\|") for c in row] for row in rows]
+    out = ["| " + " | ".join(escape[0]) + " |", "|" + "---|" * len(escape[0])]
+    return "\n".join(out + ["| " + " | ".join(row) + " |" for row in escape[1:]])
+
+
+def format_failures(results: Sequence[CaseResult], limit: int = 25) -> str:
+    """One line per failed case (id, category, reasons), at most `limit` lines."""
+    failed = [r for r in results if not r.correct or r.violations]
+    lines = [f"FAIL {r.id} [{r.category}]: {'; '.join(r.reasons())}" for r in failed[:limit]]
+    if len(failed) > limit:
+        lines.append(f"... and {len(failed) - limit} more (see the markdown report)")
+    return "\n".join(lines)
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str:
+    """Short HEAD commit, with "+dirty" when tracked files changed; "unknown" outside git."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "--no-optional-locks", "-C", str(root), *args],
+                              capture_output=True, text=True, timeout=10, check=True)
+        return done.stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def file_digest(path: Path) -> str:
+    """First 12 hex digits of a file's SHA-256."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the project when inside it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def run_metadata(testset: Path, cases: int, stamp: dict[str, Any]) -> dict[str, Any]:
+    """When, at which commit, on which test set and index a run happened."""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "testset": display_path(testset),
+        "testset_sha256": file_digest(testset) if Path(testset).is_file() else "",
+        "cases": cases,
+        "index_stamp": dict(stamp),
+    }
+
+
+def payload(meta: dict[str, Any], summary: dict[str, Any], results: Sequence[CaseResult],
+            comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything about a run as one JSON-able object (--json and the report's .json)."""
+    data = {"meta": meta, "summary": summary, "results": [r.to_dict() for r in results]}
+    if comparison is not None:
+        data["comparison"] = comparison
+    return data
+
+
+def markdown_report(data: dict[str, Any]) -> str:
+    """The markdown report of a run payload."""
+    meta, stamp = data["meta"], data["meta"].get("index_stamp", {})
+    lines = [
+        f"# Evaluation report {meta['date']}",
+        "",
+        f"- Commit: `{meta['commit']}`",
+        f"- Test set: `{meta['testset']}` ({meta['cases']} cases, sha256 {meta['testset_sha256']})",
+        "- Index stamp: " + ", ".join(f"{k} `{v}`" for k, v in stamp.items()),
+        "",
+        "## Scores per category",
+        "",
+        markdown_table(table_rows(data["summary"])),
+    ]
+    if data.get("comparison"):
+        from assistant.evaluation.compare import comparison_rows
+
+        lines += ["", "## Stock LlamaIndex pipeline, side by side", "",
+                  data["comparison"].get("description", ""), "",
+                  markdown_table(comparison_rows(data["comparison"]))]
+    lines += ["", "## Failures", "", *failure_markdown(data["results"])]
+    return "\n".join(lines) + "\n"
+
+
+def failure_markdown(results: Sequence[dict[str, Any]]) -> list[str]:
+    """Markdown list items for failed cases: question, expected facts, answer given."""
+    items = [CaseResult.from_dict(r) for r in results]
+    failed = [r for r in items if not r.correct or r.violations]
+    if not failed:
+        return ["None: every case passed."]
+    out = []
+    for r in failed:
+        question = r.question if len(r.question) <= 200 else r.question[:200] + "..."
+        out += [f"- **{r.id}** ({r.category}): {'; '.join(r.reasons())}",
+                f"  - question: {json.dumps(question, ensure_ascii=False)}",
+                f"  - expected: {' or '.join(r.expected_kinds)}; facts {r.expected_facts}",
+                f"  - answer ({r.kind}): {json.dumps(r.text[:400], ensure_ascii=False)}"]
+    return out
+
+
+def write_report(
+    data: dict[str, Any], markdown: str, directory: Path = REPORTS_DIR, prefix: str = "eval"
+) -> Path:
+    """Write <prefix>-<UTC time>.md and .json into directory; returns the markdown path."""
+    stem = f"{prefix}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"{stem}.md").write_text(markdown, encoding="utf-8")
+        (directory / f"{stem}.json").write_text(
+            json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        message = f"{directory}: cannot write report ({error.strerror or error})"
+        raise InputFileError(message) from None
+    return directory / f"{stem}.md"
+
+
+def latest_report(directory: Path = REPORTS_DIR) -> dict[str, Any] | None:
+    """The newest eval-*.json run payload in directory, or None."""
+    for path in sorted(Path(directory).glob("eval-*.json"), reverse=True):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and "summary" in data:
+            return {**data, "path": str(path)}
+    return None
