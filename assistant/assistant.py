@@ -204,23 +204,25 @@ class Assistant:
         return violations(as_answer(answer), self.composer.reports)
 
     def retrieve(self, question: str, k: int = 5) -> list[dict[str, Any]]:
-        """Ranked passages for a question (for retrieval metrics)."""
-        text = self._corrected(question)
+        """Ranked sources for a question, as the answer path sees them (for retrieval metrics):
+        the matching table row first when the statistics lookup finds one, then passages."""
+        text = self._corrected(focus(question))
+        row = self.store.match(analyse(text), self._weight)
+        found = [_source(row.document, row.section, row.pages, row.quote, 1.0)] if row else []
         hits = self.retriever.search(text, self.retriever.embed(text), k)
-        return [
-            {
-                "section": h.passage.section,
-                "pages": h.passage.pages,
-                "document": h.passage.document,
-                "text": h.passage.text,
-                "score": h.score,
-            }
+        found += [
+            _source(h.passage.document, h.passage.section, h.passage.pages, h.passage.text, h.score)
             for h in hits
         ]
+        return found[:k]
 
     def tables(self) -> list[dict[str, Any]]:
         """The statistics store's tables, for display."""
         return self.store.tables()
+
+
+def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
+    return {"document": document, "section": section, "pages": pages, "text": text, "score": score}
 
 
 def invalid_reason(question: Any, max_chars: int) -> str | None:

@@ -8,6 +8,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
@@ -74,11 +76,21 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is a one-line AssistantError."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "ASSISTANT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise AssistantError(f"invalid setting {name}: {first['msg']}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; user errors are one line on stderr and exit status 1."""
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
         if args.command == "ingest":
             return run_ingest(args, settings)
         if args.command == "ask":

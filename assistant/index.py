@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -131,7 +132,7 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
     """Build a complete index in a new folder, then switch the pointer to it atomically."""
     started = time.perf_counter()
     builds = settings.index_dir / "builds"
-    folder = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    folder = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
     try:
         progress("Building the index: reading the report...")

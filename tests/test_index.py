@@ -1,0 +1,109 @@
+"""Index lifecycle on a small corpus: stamp, rebuild when stale, atomic switch, damage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.errors import CorpusError
+from assistant.index import POINTER, ensure_index, open_built
+from assistant.settings import Settings
+
+
+@pytest.fixture()
+def settings(small_corpus: Path, tmp_path: Path) -> Settings:
+    return Settings(corpus_dir=small_corpus, index_dir=tmp_path / "index")
+
+
+def _builds(settings: Settings) -> list[str]:
+    return sorted(p.name for p in (settings.index_dir / "builds").iterdir())
+
+
+def test_first_use_builds_and_stamps_the_index(settings: Settings) -> None:
+    stamp, built = ensure_index(settings)
+    assert built
+    assert set(stamp) >= {
+        "corpus_hash",
+        "model",
+        "chunking",
+        "schema_version",
+        "built_at",
+        "passages",
+        "cells",
+    }
+    assert stamp["cells"] == 2
+    assert ensure_index(settings) == (stamp, False)
+
+
+def test_a_changed_corpus_rebuilds_and_removes_the_old_build(settings: Settings) -> None:
+    first, _ = ensure_index(settings)
+    old = _builds(settings)
+    report = settings.corpus_dir / "mini.txt"
+    report.write_text(report.read_text() + "\nA new closing sentence was added.\n")
+    second, built = ensure_index(settings)
+    assert built and second["corpus_hash"] != first["corpus_hash"]
+    assert _builds(settings) != old and len(_builds(settings)) == 1
+
+
+def test_a_killed_build_leaves_the_served_index_intact(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stamp, _ = ensure_index(settings)
+    pointer = (settings.index_dir / POINTER).read_text()
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("assistant.index._embed_into_chroma", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ensure_index(settings, force=True)
+    assert (settings.index_dir / POINTER).read_text() == pointer
+    assert len(_builds(settings)) == 1
+    assert open_built(settings).stamp == stamp
+
+
+def test_a_damaged_pointer_is_rebuilt(settings: Settings) -> None:
+    ensure_index(settings)
+    (settings.index_dir / POINTER).write_text("{not json")
+    _, built = ensure_index(settings)
+    assert built
+    assert json.loads((settings.index_dir / POINTER).read_text())["build"] in _builds(settings)
+
+
+def test_assistant_opens_on_a_missing_index_and_cites_the_document(settings: Settings) -> None:
+    assistant = Assistant.open(settings)
+    answer = assistant.ask("How many sessions did the Speed Watch volunteers run?")
+    assert answer.kind == "answer" and "752" in answer.text
+    assert answer.citations[0].document == "Mini Report"
+    assert "recorded offences across the county" in answer.citations[0].quote
+
+
+def test_a_second_document_is_ingested_and_named_in_citations(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (settings.corpus_dir / "other.txt").write_text(
+        "Opening\n\nThe Neighbourhood Watch scheme ran 31 street meetings in Harlow.\n"
+    )
+    (settings.corpus_dir / "other.manifest.json").write_text(
+        json.dumps(
+            {
+                "file": "other.txt",
+                "title": "Harlow Bulletin",
+                "publisher": "Test",
+                "period": {"start": "2017-01-01", "end": "2017-12-31"},
+                "sections": [{"title": "News", "pages": "1", "starts_at": "Opening"}],
+            }
+        )
+    )
+    answer = Assistant.open(settings).ask("How many street meetings did Neighbourhood Watch run?")
+    assert "31" in answer.text
+    assert answer.citations[0].document == "Harlow Bulletin"
+
+
+def test_a_missing_corpus_is_one_line(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=tmp_path / "nowhere", index_dir=tmp_path / "index")
+    with pytest.raises(CorpusError, match=r"nowhere: corpus folder not found$"):
+        Assistant.open(settings)
