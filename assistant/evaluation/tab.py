@@ -119,7 +119,7 @@ def evaluation_tab(settings: Settings, assistant: Any | None = None,
         return views(data)
 
     run.click(on_run, inputs=[category], outputs=[header, table, chart, failures],
-              concurrency_limit=1)
+              concurrency_limit=1, api_visibility="private")
 
 
 def _opener(settings: Settings) -> Callable[[], Any]:

@@ -1,0 +1,308 @@
+"""The Gradio app's API (/ask, /draft) through gradio_client, and its rendering helpers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from assistant import AssistantError, Settings
+from assistant.errors import IndexUnavailableError
+
+ROOT = Path(__file__).resolve().parents[1]
+import ui
+
+LETTER = (
+    "Dear Commissioner,\n\nHow many homicides were there in Essex?\n"
+    "What is your favourite football team?\n\nYours sincerely,\nJane Smith\n"
+)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built_settings, assistant_session) -> Iterator[SimpleNamespace]:
+    """One app on a free loopback port for the whole module, closed at the end."""
+    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    app = ui.build_app(settings, assistant_session)
+    url = ui.launch(app, settings, block=False, quiet=True)
+    try:
+        yield SimpleNamespace(app=app, url=url, settings=settings)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def client(server) -> Client:
+    return Client(server.url, verbose=False, download_files=False)
+
+
+@pytest.mark.slow
+def test_served_on_loopback_with_safe_settings(server):
+    assert server.url.startswith(f"http://127.0.0.1:{server.settings.port}")
+    assert (server.app.share, server.app.show_error) == (False, False)
+    assert server.app._queue.max_size == server.settings.queue_size
+    assert server.app._queue.default_concurrency_limit == server.settings.concurrency
+    assert server.app.analytics_enabled is False
+
+
+@pytest.mark.slow
+def test_named_endpoints_are_ask_and_draft(client):
+    named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/ask", "/draft"} <= set(named)
+    assert not {"/respond", "/vote", "/make_draft", "/refresh"} & set(named)
+
+
+@pytest.mark.slow
+def test_ask_returns_the_answer_contract_with_citations(client):
+    answer = client.predict("How many homicides were there?", api_name="/ask")
+    assert answer["kind"] == "statistic"
+    assert "15" in answer["text"] and "[1]" in answer["text"]
+    first = answer["citations"][0]
+    assert set(first) == {"n", "document", "section", "pages", "quote"}
+    assert (first["n"], first["section"], first["pages"]) == (1, "Performance data", "23")
+    assert "Number of homicides" in first["quote"]
+    assert set(answer) >= {"question", "statistics", "conflicts", "elapsed_ms"}
+
+
+@pytest.mark.slow
+def test_follow_up_uses_the_history(client):
+    first = client.predict("How many homicides were there?", api_name="/ask")
+    follow = client.predict("And the year before?", [first], api_name="/ask")
+    assert follow["kind"] == "statistic"
+    assert "34" in follow["text"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "history", "text"),
+    [
+        ("", None, "Please type a question about the annual report."),
+        ("x" * 2001, None, "That question is too long: please shorten it and ask again."),
+        (
+            "Is crime up?",
+            "not a list",
+            "The conversation history could not be read: history must be a list of answer objects.",
+        ),
+    ],
+    ids=["empty", "too-long", "bad-history"],
+)
+def test_bad_ask_input_is_an_invalid_answer_in_one_line(client, question, history, text):
+    answer = client.predict(question, history, api_name="/ask")
+    assert (answer["kind"], answer["text"], answer["citations"]) == ("invalid", text, [])
+
+
+@pytest.mark.slow
+def test_draft_returns_a_reply_with_references(client):
+    draft = client.predict(LETTER, api_name="/draft")
+    assert draft["markdown"].startswith("Dear Jane Smith,")
+    assert "## References" in draft["markdown"]
+    assert draft["references"][0]["section"] == "Performance data"
+    assert draft["unanswered"] == ["What is your favourite football team?"]
+    assert draft["questions"][0]["kind"] == "statistic"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("letter", "message"),
+    [
+        ("", "The letter is empty: paste the text of a letter or email."),
+        ("a" * 10001, "The letter is too long: 10,001 characters; the limit is 10,000."),
+        (
+            "I like the report.",
+            "No questions found in the letter: the desk looks for sentences "
+            "ending in '?' and requests such as 'Please tell me ...'.",
+        ),
+    ],
+    ids=["empty", "too-long", "no-questions"],
+)
+def test_bad_draft_input_is_a_one_line_message(client, letter, message):
+    with pytest.raises(AppError) as caught:
+        client.predict(letter, api_name="/draft")
+    assert str(caught.value) == message
+
+
+# ------------------------------------------------------------ rendering (no server needed)
+
+STAT = {
+    "question": XSS,
+    "kind": "statistic",
+    "text": "15 homicides [1].",
+    "statistics": [],
+    "citations": [
+        {
+            "n": 1,
+            "document": "Annual Report 2016-17",
+            "section": "Performance data",
+            "pages": "23",
+            "quote": "| Number of homicides | 34 | 15 |",
+        }
+    ],
+    "conflicts": [{"summary": "two figures", "citations": [1]}],
+    "elapsed_ms": 1.0,
+}
+TABLE = {
+    "title": "Performance",
+    "section": "Performance data",
+    "pages": "23",
+    "columns": ["2016", "2017"],
+    "rows": [],
+}
+ROW = {"label": "Number of homicides", "values": {"2016": "34", "2017": "15"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (XSS, "&lt;img src=x onerror=alert\\(1\\)&gt;"),
+        ("**bold** [link](http://x)", "\\*\\*bold\\*\\* \\[link\\]\\(http://x\\)"),
+        ("a & b", "a &amp; b"),
+    ],
+    ids=["html", "markdown", "ampersand"],
+)
+def test_escape_md_shows_text_literally(text, shown):
+    assert ui.escape_md(text) == shown
+
+
+def test_statistic_answer_shows_its_table_row_and_quote():
+    rendered = ui.render_answer(STAT, {"| Number of homicides | 34 | 15 |": (ROW, TABLE)})
+    assert "| Indicator | 2016 | 2017 |" in rendered
+    assert "| Number of homicides | 34 | 15 |" in rendered
+    assert "> \\| Number of homicides \\| 34 \\| 15 \\|" in rendered
+    assert "different figures:** two figures \\[1\\]" in rendered
+
+
+@pytest.mark.parametrize(
+    ("kind", "banner"),
+    [("emergency", "Emergency? Call 999 now."), ("report", "To report a crime: call 101")],
+    ids=["emergency", "report"],
+)
+def test_safety_answers_get_a_banner(kind, banner):
+    rendered = ui.render_answer({"kind": kind, "text": "Call."}, {})
+    assert rendered.startswith(f'<div class="banner banner-{kind}" role="alert">')
+    assert banner in rendered
+
+
+def test_user_question_is_escaped_in_the_chat():
+    [user, _] = ui.chat_messages([STAT], {})
+    assert "<img" not in user["content"]
+
+
+ACCOUNTS = {
+    "title": "What the money was spent on in 2016/17",
+    "section": "Summary of accounts",
+    "pages": "22",
+    "columns": ["2016/17"],
+    "document": "Annual Report 2016-17",
+    "rows": [
+        {
+            "label": label,
+            "values": {"2016/17": f"{value:,}"},
+            "numbers": {"2016/17": value},
+            "quote": f"| {label} | {value:,} |",
+        }
+        for label, value in [
+            ("Pay", 100),
+            ("Staff", 60),
+            ("Income", -10),
+            ("Operational Expenditure", 150),
+            ("Grants", 5),
+            ("Net Revenue Expenditure", 155),
+            ("Total", 155),
+        ]
+    ],
+    "footnotes": [],
+    "notes": ["Title says 2015/16 <b>but</b> total is 2016/17."],
+}
+
+
+def test_charts_leave_out_totals_and_subtotals_but_tables_keep_every_row():
+    points, column = ui.chart_frame(ACCOUNTS)
+    assert column == "2016/17"
+    assert list(points["Item"]) == ["Pay", "Staff", "Income", "Grants"]
+    assert list(ui.table_frame(ACCOUNTS)["Row"]) == [r["label"] for r in ACCOUNTS["rows"]]
+
+
+def test_table_heading_names_section_and_page_and_escapes_notes():
+    heading = ui.table_heading(ACCOUNTS)
+    assert "section “Summary of accounts”, page 22" in heading
+    assert "&lt;b&gt;but&lt;/b&gt;" in heading
+
+
+class GatedOpener:
+    """Opens like Assistant.open, reporting progress, once the test lets it."""
+
+    def __init__(self, result=None, error: Exception | None = None) -> None:
+        self.gate = threading.Event()
+        self.result, self.error = result, error
+
+    def __call__(self, settings, progress):
+        progress("Building the index: embedding 124 passages...")
+        self.gate.wait(10)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _wait(engine: ui.Engine) -> None:
+    deadline = time.monotonic() + 10
+    while not engine.ready and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_engine_reports_progress_then_ready(tmp_path):
+    opener = GatedOpener(result=object())
+    engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
+    time.sleep(0.05)
+    assert engine.status() == (
+        "⏳ Getting ready (the first start builds the index): "
+        "Building the index: embedding 124 passages..."
+    )
+    opener.gate.set()
+    assert engine.get(10) is opener.result
+    assert engine.status() == "✅ Ready: answers come from the Annual Report 2016-17."
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            IndexUnavailableError("index is damaged; run 'assistant ingest --force'"),
+            "index is damaged; run 'assistant ingest --force'",
+        ),
+        (RuntimeError("boom"), "The assistant could not start: see the server log."),
+    ],
+    ids=["assistant-error", "bug"],
+)
+def test_engine_failure_is_one_line(tmp_path, error, line):
+    opener = GatedOpener(error=error)
+    opener.gate.set()
+    engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
+    _wait(engine)
+    assert engine.status() == f"⚠️ {line}"
+    with pytest.raises(AssistantError) as caught:
+        engine.get(0)
+    assert str(caught.value) == line
+
+
+def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
+    answer = {
+        "kind": "answer",
+        "text": "A [1] B [2].",
+        "conflicts": [{"summary": "table [1] vs text [2]", "citations": [1, 2]}],
+    }
+    rendered = ui.render_answer(answer, {})
+    assert rendered.endswith("different figures:** table \\[1\\] vs text \\[2\\]")

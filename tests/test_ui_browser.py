@@ -1,0 +1,216 @@
+"""End to end in headless Chromium: chat with sources, thumbs-down stored, drafting desk."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+import ui
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+TIMEOUT_MS = 30_000
+LETTER = (
+    "Dear Commissioner,\n\nI read your annual report. How many homicides were there in Essex?\n"
+    "I would like to know how much was spent on police officer pay.\n"
+    "What is your favourite football team?\n\nYours sincerely,\nJane Smith\n"
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="/usr/bin/chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built_settings, assistant_session) -> Iterator[SimpleNamespace]:
+    """One app on a free loopback port for the whole module, closed at the end."""
+    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    app = ui.build_app(settings, assistant_session)
+    url = ui.launch(app, settings, block=False, quiet=True)
+    try:
+        yield SimpleNamespace(app=app, url=url, settings=settings)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[SimpleNamespace]:
+    """A fresh page on the app; records dialogs and any request that leaves the machine."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1200}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    seen = SimpleNamespace(page=tab, dialogs=[], outside=[])
+    tab.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.on(
+        "request",
+        lambda r: (
+            None
+            if urlparse(r.url).hostname in ("127.0.0.1", None) or r.url.startswith("data:")
+            else seen.outside.append(r.url)
+        ),
+    )
+    tab.goto(server.url)
+    tab.locator("#status").get_by_text("✅ Ready").wait_for()
+    try:
+        yield seen
+    finally:
+        context.close()
+    assert seen.outside == [], "the page made requests off this machine"
+    assert seen.dialogs == [], "something ran script in the page"
+
+
+def ask(page, question: str) -> None:
+    """Type a question, press Ask and wait for the new answer."""
+    before = page.locator("#chat [data-testid='bot']").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.locator("#chat [data-testid='bot']").nth(before).wait_for()
+
+
+def stored_votes(server, needle: str) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(server.settings.feedback_db) as conn:
+        return conn.execute(
+            "SELECT question, vote, comment FROM feedback WHERE question LIKE ?", (f"%{needle}%",)
+        ).fetchall()
+
+
+def test_chat_shows_answer_and_source_quote_and_stores_thumbs_down(page, server, tmp_path):
+    tab = page.page
+    assert tab.locator("#notice").get_by_text("not for emergencies: call 999").is_visible()
+    assert tab.get_by_text("How many homicides were there in 2016-17?").is_visible()
+    ask(tab, "How many homicides were there?")
+    answer = tab.locator("#chat [data-testid='bot']").last
+    assert "15" in answer.inner_text() and "[1]" in answer.inner_text()
+    quote = answer.locator("blockquote").first
+    assert "| Number of homicides | 34 | 15 | -19 | -55.9 |" in quote.inner_text()
+    assert answer.locator("table").first.get_by_text("Number of homicides").is_visible()
+    tab.locator("#chat button[aria-label='Dislike']").last.click()
+    tab.locator("#feedback-note").get_by_text("is saved").wait_for()
+    tab.locator("#comment-row textarea").fill("Too long. Ring me on 07700 900123")
+    tab.get_by_role("button", name="Send comment").click()
+    tab.locator("#feedback-note").get_by_text("Thank you: your comment is saved.").wait_for()
+    tab.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    [(question, vote, comment)] = stored_votes(server, "How many homicides were there?")
+    assert (question, vote) == ("How many homicides were there?", "down")
+    assert comment == "Too long. Ring me on [phone]"
+
+
+def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, tmp_path):
+    tab = page.page
+    ask(tab, "<img src=x onerror=alert(1)> <b>bold</b> is crime up?")
+    chat = tab.locator("#chat")
+    assert chat.get_by_text("<img src=x onerror=alert(1)> <b>bold</b> is crime up?").is_visible()
+    assert chat.locator("img[onerror], b:text-is('bold')").count() == 0
+    ask(tab, "Someone is breaking in to my house right now")
+    banner = chat.locator(".banner-emergency").last
+    assert banner.inner_text() == "🚨 Emergency? Call 999 now."
+    assert banner.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(176, 0, 32)"
+    tab.screenshot(path=str(tmp_path / "emergency.png"), full_page=True)
+
+
+def test_drafting_desk_drafts_a_reply_with_references(page, tmp_path):
+    tab = page.page
+    tab.get_by_role("tab", name="Drafting desk (staff)").click()
+    tab.locator("#letter textarea").fill(LETTER)
+    tab.locator("#make-draft").click()
+    draft = tab.locator("#draft textarea")
+    tab.wait_for_function(
+        "() => document.querySelector('#draft textarea').value.includes('## References')"
+    )
+    text = draft.input_value()
+    assert text.startswith("Dear Jane Smith,")
+    assert "- Not answered by the report: What is your favourite football team?" in text
+    assert tab.locator("#draft-summary").get_by_text("Found 3 question(s)").is_visible()
+    assert downloaded(tab, "#download-md") == text
+    assert tab.locator("#download-docx").is_visible()
+    tab.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+    draft.fill(text.replace("Dear Jane Smith,", "Dear Ms Smith,"))
+    draft.press("Tab")  # leaving the box refreshes the downloads with the edits
+    for _ in range(20):
+        if downloaded(tab, "#download-md").startswith("Dear Ms Smith,"):
+            break
+        tab.wait_for_timeout(250)
+    assert downloaded(tab, "#download-md").startswith("Dear Ms Smith,")
+
+
+def downloaded(tab, button: str) -> str:
+    """The text of the file a download button gives."""
+    with tab.expect_download() as download:
+        tab.locator(button).click()
+    return Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_figures_tab_shows_tables_and_charts_with_their_source(page, tmp_path):
+    tab = page.page
+    tab.get_by_role("tab", name="Figures at a glance").click()
+    heading = tab.locator("#table-heading-0")
+    heading.get_by_text("Performance data: Police Priority Indicators").wait_for()
+    assert "section “Performance data”, page 23" in heading.inner_text()
+    assert tab.locator("#table-0").get_by_text("Number of homicides").first.is_visible()
+    tab.locator("#chart-0 canvas, #chart-0 svg").first.wait_for()
+    tab.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
+
+
+def test_first_start_shows_progress_then_ready(browser, built_settings, assistant_session):
+    gate = threading.Event()
+
+    def slow_open(settings, progress):
+        progress("Building the index: embedding 124 passages...")
+        gate.wait(30)
+        return assistant_session
+
+    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    app = ui.build_app(settings, opener=slow_open)
+    url = ui.launch(app, settings, block=False, quiet=True)
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(url)
+        tab.locator("#status").get_by_text("Building the index: embedding 124 passages").wait_for()
+        gate.set()
+        tab.locator("#status").get_by_text("✅ Ready").wait_for()
+        ask(tab, "How many homicides were there?")
+        assert "15" in tab.locator("#chat [data-testid='bot']").last.inner_text()
+    finally:
+        gate.set()
+        context.close()
+        app.close()
