@@ -13,11 +13,11 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+import ui
 from assistant import AssistantError, Settings
 from assistant.errors import IndexUnavailableError
 
 ROOT = Path(__file__).resolve().parents[1]
-import ui
 
 LETTER = (
     "Dear Commissioner,\n\nHow many homicides were there in Essex?\n"
