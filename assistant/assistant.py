@@ -24,7 +24,7 @@ from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_pe
 from assistant.safety import route as safety_route
 from assistant.select import acceptable, candidates, choose
 from assistant.settings import Settings
-from assistant.statistics import StatisticsStore
+from assistant.statistics import QUESTION_STEMS, StatisticsStore
 from assistant.text import SYNONYMS, content_words, normalise, stem
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,12 @@ class Assistant:
         self.retriever = retriever
         self.store = store
         self.composer = composer
-        self.vocabulary = sorted({w for p in built.passages for w in content_words(p.text)})
+        table_words = {w for r in store.rows
+                       for w in content_words(f"{r.label} {r.table_title} {r.label_header}")}
+        self.vocabulary = sorted(
+            {w for p in built.passages for w in content_words(p.text)} | table_words)
+        self.known_stems = (set(retriever.document_frequency) | {stem(w) for w in table_words}
+                            | QUESTION_STEMS)
 
     @classmethod
     def open(
@@ -191,7 +196,7 @@ class Assistant:
                 len(word) < 4
                 or word.isdigit()
                 or word in SYNONYMS
-                or stem(word) in self.retriever.document_frequency
+                or stem(word) in self.known_stems
             ):
                 continue
             close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)

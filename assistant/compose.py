@@ -163,6 +163,10 @@ def _two_periods(
 ) -> tuple[str, list[Statistic]]:
     first, second = (earlier, latest) if period == "earlier" else (latest, earlier)
     v1, v2 = row.values.get(first, ""), row.values.get(second, "")
+    said = [v for c, v in row.values.items() if v and parse_number(v) is None and v != "-"]
+    if parse_number(v1) is None and parse_number(v2) is None and said:
+        return (f"The report gives no figure for {row.label}: the table says “{said[0]}” "
+                f"[{n}]."), []
     stats = [Statistic(row.label, p, row.values[p]) for p in (first, second) if p in row.values]
     stats += [
         Statistic(row.label, c, v)

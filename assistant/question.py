@@ -35,7 +35,7 @@ _CUES = (
         ),
     ),
     ("count", re.compile(r"\b(how many|number of|count|total number)\b", re.I)),
-    ("who", re.compile(r"\bwho\b|\bwhose\b|\bname of\b", re.I)),
+    ("who", re.compile(r"\bwho(se|s|'s)?\b|\bname of\b", re.I)),
     ("which", re.compile(r"^\s*which\b|\bwhich (other|organisation|force|partner)", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\bwhich (hospitals|areas|places|towns)\b", re.I)),
@@ -54,6 +54,7 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 _PROPER = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]{2,})")
+_DATE_LIKE = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # days, months, years: not key terms
 _MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -82,7 +83,7 @@ def analyse(text: str) -> Question:
         dict.fromkeys(
             w
             for w in content_words(text)
-            if w not in MEASURE_WORDS and w not in _MONTHS and not w.isdigit()
+            if w not in MEASURE_WORDS and w not in _MONTHS and not _DATE_LIKE.match(w)
         )
     )
     cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
@@ -100,7 +101,9 @@ def focus(text: str) -> str:
     cleaned = " ".join(_ASIDE.sub(" ", text).split()) or text
     sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
     asks = [s for s in sentences if s.rstrip().endswith("?")]
-    return " ".join(asks) if asks and len(asks) < len(sentences) else cleaned
+    if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
+        return cleaned
+    return " ".join(asks)
 
 
 def period_of(text: str) -> str | None:

@@ -14,6 +14,7 @@ from assistant.passages import Passage
 from assistant.text import content_words, expanded_stems, stem
 
 RARE_DF = 4
+UNKNOWN_IDF = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class HybridRetriever:
 
     def idf(self, stem_: str) -> float:
         """Inverse document frequency of a stem over passages (unknown stems weigh most)."""
-        n = len(self.passages)
-        return math.log(1 + n / (1 + self.document_frequency.get(stem_, 0)))
+        df = self.document_frequency.get(stem_, 0)
+        if df == 0:  # a word the report never uses can't be matched: filler or off-topic
+            return UNKNOWN_IDF
+        return math.log(1 + len(self.passages) / (1 + df))
 
     def is_rare(self, stem_: str) -> bool:
         """A stem found in at most RARE_DF passages (or none): a specific, telling term."""

@@ -29,6 +29,9 @@ _SOFT = frozenset(
         "according paid out came come comes from two both"
     ).split()
 )
+# Words questions use about tables and figures: known words, never "typos" to correct.
+QUESTION_STEMS = _SOFT | _MEASURE_STEMS | _GENERIC
+_TOTAL_WORDS = frozenset("total totals overall altogether all whole".split())
 MIN_RECALL = 0.5
 MIN_PRECISION = 0.75
 Weight = Callable[[set[str]], float]
@@ -52,12 +55,22 @@ class StatRow:
     notes: tuple[dict[str, str], ...]
     kind: str
 
+    def label_groups(self) -> list[set[str]]:
+        """For each word saying what the row measures, the stems it may be asked by
+        (a bare 'Total' row: the words of what its table totals)."""
+        text = self.label
+        if self.is_total():
+            text += f" {self.label_header or self.table_title}"
+        groups = [expanded_stems(w) for w in dict.fromkeys(content_words(text))]
+        return [g for g in groups if not g <= _MEASURE_STEMS | _GENERIC]
+
+    def is_total(self) -> bool:
+        """A row totalling its table."""
+        return self.label.lower().startswith("total")
+
     def label_stems(self) -> set[str]:
-        """Stems that say what the row measures (a bare 'Total' row: what its table totals)."""
-        own = {s for w in content_words(self.label) for s in expanded_stems(w)} - _MEASURE_STEMS
-        if self.label.lower().startswith("total"):
-            own |= stems(f"{self.table_title} {self.label_header}") - _MEASURE_STEMS
-        return own
+        """Every stem of the row's label words."""
+        return set().union(*self.label_groups()) if self.label_groups() else set()
 
     def context_stems(self) -> set[str]:
         """Stems of the table title and column labels."""
@@ -165,9 +178,15 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     The row (label, table title, columns) must hold at least MIN_PRECISION of the weight of
     the question's key terms, and the question must name enough of the row's own terms.
     """
+    groups = row.label_groups()
     label, context = row.label_stems(), row.context_stems()
     term_stems = [s for s in question.term_stems() if not s <= _GENERIC | _SOFT]
     if not term_stems or not label or question.cue in ("who", "when", "where", "which"):
+        return None
+    if question.cue == "change" and len(row.periods()) < 2:
+        return None
+    said = set(words(question.text))
+    if row.is_total() and not said & _TOTAL_WORDS:
         return None
     weights = [weight(s) for s in term_stems]
     held = sum(w for s, w in zip(term_stems, weights, strict=True) if s & (label | context))
@@ -179,15 +198,16 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     cue_fits = question.cue == row.kind or (
         question.cue in (None, "change") and row.kind in ("count", "percentage")
     )
-    specific = label - _GENERIC
-    matched = len(specific & asked)
-    recall = (matched + cue_fits) / (min(len(specific), 4) + 1)
+    matched = sum(1 for g in groups if g & asked)
+    if not matched:
+        return None
+    recall = (matched + cue_fits) / (min(len(groups), 4) + 1)
     if recall < MIN_RECALL:
         return None
-    said = set(words(question.text))
-    totals = 0.1 if "total" in said and row.label.lower().startswith("total") else 0.0
+    totals = 0.1 if "total" in said and row.is_total() else 0.0
+    generic = 0.02 * len(said & {w for w in words(row.label) if stem(w) in _GENERIC})
     dated = 0.05 if any(c in question.text for c in row.columns) else 0.0
-    return recall + 0.01 * matched + totals + dated
+    return recall + 0.01 * matched + totals + dated + generic
 
 
 def _rows(tables: dict[int, tuple], cells: list[tuple]) -> list[StatRow]:
