@@ -251,10 +251,8 @@ def chart_frame(table: dict[str, Any]) -> tuple[pd.DataFrame, str] | None:
     values: list[float] = []
     for row in table.get("rows", []):
         value, label = row.get("numbers", {}).get(column), _short(str(row.get("label", "")))
-        if value is None or label.lower().startswith("total") or label in labels:
+        if value is None or row.get("aggregate") or label in labels:
             continue
-        if "%" not in column and len(values) > 1 and abs(float(value) - sum(values)) < 0.5:
-            continue  # a subtotal: the sum of the rows above it
         labels.append(label)
         values.append(float(value))
     if not labels:

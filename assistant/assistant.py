@@ -24,8 +24,8 @@ from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_pe
 from assistant.safety import route as safety_route
 from assistant.select import acceptable, candidates, choose
 from assistant.settings import Settings
-from assistant.statistics import QUESTION_STEMS, StatisticsStore
-from assistant.text import SYNONYMS, content_words, normalise, stem
+from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
+from assistant.text import SYNONYMS, content_words, normalise, stem, stems
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,12 +58,17 @@ class Assistant:
         self.retriever = retriever
         self.store = store
         self.composer = composer
-        table_words = {w for r in store.rows
-                       for w in content_words(f"{r.label} {r.table_title} {r.label_header}")}
+        table_words = {
+            w
+            for r in store.rows
+            for w in content_words(f"{r.label} {r.table_title} {r.label_header}")
+        }
         self.vocabulary = sorted(
-            {w for p in built.passages for w in content_words(p.text)} | table_words)
-        self.known_stems = (set(retriever.document_frequency) | {stem(w) for w in table_words}
-                            | QUESTION_STEMS)
+            {w for p in built.passages for w in content_words(p.text)} | table_words
+        )
+        self.known_stems = (
+            set(retriever.document_frequency) | {stem(w) for w in table_words} | QUESTION_STEMS
+        )
 
     @classmethod
     def open(
@@ -123,20 +128,27 @@ class Assistant:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
         question = analyse(self._corrected(focus(text)))
         previous = earlier[-1] if earlier else None
+        most = extreme(self.store, question)
+        if most is not None:
+            return self.composer.from_extreme(text, most)
         row = self.store.match(question, self._weight)
         if row is not None:
             return self.composer.from_row(text, row, question.period)
         if previous is not None and (question.follow_up_cue or len(question.terms) <= 1):
-            followed = self._follow_up(text, question, previous)
+            followed = self._follow_up(text, question, earlier)
             if followed is not None:
                 return followed
         found = self._from_passages(text, question)
         if found.answer.kind == "not_found" and previous is not None:
-            return self._follow_up(text, question, previous) or found.answer
+            return self._follow_up(text, question, earlier) or found.answer
         return found.answer
 
-    def _follow_up(self, text: str, question: Question, previous: Answer) -> Answer | None:
-        """Read the question in the light of the previous one; None when that doesn't help."""
+    def _follow_up(self, text: str, question: Question, earlier: list[Answer]) -> Answer | None:
+        """Read the question in the light of the conversation; None when that doesn't help.
+
+        What the new question names (its own key terms) must be in the answer; the
+        conversation only supplies what it leaves out."""
+        previous = earlier[-1]
         if previous.statistics and not question.terms:
             row = self.store.find(previous.statistics[0].indicator)
             if row is not None:
@@ -144,14 +156,18 @@ class Assistant:
                     "earlier" if row.periods()[-1] == previous.statistics[0].period else None
                 )
                 return self.composer.from_row(text, row, period)
-        combined = analyse(self._corrected(focus(f"{text} {previous.question}")))
-        row = self.store.match(combined, self._weight)
+        context = " ".join(a.question for a in earlier[-2:])
+        combined = analyse(self._corrected(focus(f"{text} {context}")))
+        own = [g for g in question.term_stems() if not g <= QUESTION_STEMS]
+        row = self.store.match(combined, self._weight, must_hold=own)
         if row is not None and question.terms:
             return self.composer.from_row(text, row, question.period)
-        found = self._from_passages(text, combined)
+        found = self._from_passages(text, combined, must_mention=own)
         return None if found.answer.kind == "not_found" else found.answer
 
-    def _from_passages(self, text: str, question: Question) -> Evidence:
+    def _from_passages(
+        self, text: str, question: Question, must_mention: list[set[str]] = ()
+    ) -> Evidence:
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
         ranked = candidates(
@@ -162,6 +178,7 @@ class Assistant:
             c
             for c in ranked
             if acceptable(c, question, self.settings.min_coverage, self.settings.min_similarity)
+            and all(g & stems(c.text) for g in must_mention)
         ]
         best = ranked[0] if ranked else None
         if best is None:

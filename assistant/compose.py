@@ -11,7 +11,7 @@ from assistant.invariants import GAP, verbatim_quote
 from assistant.passages import Passage
 from assistant.safety import Route
 from assistant.select import Candidate
-from assistant.statistics import StatisticsStore, StatRow
+from assistant.statistics import Extreme, StatisticsStore, StatRow
 from assistant.tables import parse_number
 
 NOT_FOUND = "The annual report doesn't cover that."
@@ -79,6 +79,22 @@ class Composer:
         text += self._footnotes(row, cites)
         answer = Answer(question, "statistic", text, cites.items, stats, [])
         self._add_prose(answer, row, cites)
+        self._add_notes(answer, row, cites)
+        return answer
+
+    def from_extreme(self, question: str, found: Extreme) -> Answer:
+        """The largest (or smallest) row of a table, with the row cited."""
+        row, cites = found.row, CitationList()
+        n = cites.cite(row.document, row.section, row.pages, row.quote)
+        size = "largest" if found.largest else "smallest"
+        if "difference" in found.column.lower():
+            size = "largest rise" if found.largest else "largest fall"
+        text = (
+            f"In the table “{row.table_title}”, the {size} ({found.column}) is "
+            f"{row.label}: {row.values[found.column]} [{n}]."
+        )
+        stats = [Statistic(row.label, found.column, row.values[found.column])]
+        answer = Answer(question, "statistic", text, cites.items, stats, [])
         self._add_notes(answer, row, cites)
         return answer
 
@@ -165,8 +181,9 @@ def _two_periods(
     v1, v2 = row.values.get(first, ""), row.values.get(second, "")
     said = [v for c, v in row.values.items() if v and parse_number(v) is None and v != "-"]
     if parse_number(v1) is None and parse_number(v2) is None and said:
-        return (f"The report gives no figure for {row.label}: the table says “{said[0]}” "
-                f"[{n}]."), []
+        return (
+            f"The report gives no figure for {row.label}: the table says “{said[0]}” [{n}]."
+        ), []
     stats = [Statistic(row.label, p, row.values[p]) for p in (first, second) if p in row.values]
     stats += [
         Statistic(row.label, c, v)

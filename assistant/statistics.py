@@ -86,6 +86,11 @@ class StatisticsStore:
 
     def __init__(self, rows: list[StatRow]) -> None:
         self.rows = rows
+        self.aggregates = _aggregates(rows)
+
+    def is_aggregate(self, row: StatRow) -> bool:
+        """A total, or a subtotal (the sum of the rows above it)."""
+        return row.is_total() or (row.table_title, row.label) in self.aggregates
 
     @classmethod
     def load(cls, path: Path) -> StatisticsStore:
@@ -128,6 +133,7 @@ class StatisticsStore:
             table["rows"].append(
                 {
                     "label": row.label,
+                    "aggregate": self.is_aggregate(row),
                     "values": dict(row.values),
                     "quote": row.quote,
                     "numbers": {c: parse_number(v) for c, v in row.values.items()},
@@ -151,16 +157,71 @@ class StatisticsStore:
         ]
         return rows[-1] if rows else None
 
-    def match(self, question: Question, weight: Weight) -> StatRow | None:
-        """The row the question asks about, when the question's key terms fit it."""
+    def match(
+        self, question: Question, weight: Weight, must_hold: list[set[str]] = ()
+    ) -> StatRow | None:
+        """The row the question asks about, when the question's key terms fit it
+        (and it holds every term of must_hold)."""
         scored = [
             (score, row)
             for row in self.rows
-            if (score := match_score(question, row, weight)) is not None
+            if all(g & (row.label_stems() | row.context_stems()) for g in must_hold)
+            and (score := match_score(question, row, weight)) is not None
         ]
         if not scored:
             return None
         return max(scored, key=lambda pair: pair[0])[1]
+
+
+_MOST = frozenset("most biggest largest highest greatest top main".split())
+_LEAST = frozenset("least smallest lowest fewest".split())
+_FALL = frozenset("fell fall fallen falling drop dropped decrease decreased reduced".split())
+
+
+@dataclass(frozen=True)
+class Extreme:
+    """The row with the largest (or smallest) value of a column of one table."""
+
+    row: StatRow
+    column: str
+    largest: bool
+
+
+def extreme(store: StatisticsStore, question: Question) -> Extreme | None:
+    """Answer 'which ... the most / the least' over the table the question names."""
+    said = set(words(question.text))
+    largest = bool(said & _MOST)
+    if not (largest or said & _LEAST) or not said & {"which", "what", "where"}:
+        return None
+    if question.cue not in ("count", "money", "percentage", "change"):
+        return None
+    if question.cue == "change" and said & _FALL:
+        largest = not largest
+    asked = {s for s in stems(question.text) if not s[:1].isdigit()}
+    titles = {r.table_title: r for r in store.rows}
+    scored = [
+        (len(asked & (stems(f"{t} {r.label_header}") - _GENERIC)), t) for t, r in titles.items()
+    ]
+    best, title = max(scored, default=(0, ""))
+    if not best:
+        return None
+    rows = [r for r in store.rows if r.table_title == title and not store.is_aggregate(r)]
+    column = _extreme_column(rows[0], question)
+    valued = [(parse_number(r.values.get(column, "")), r) for r in rows]
+    valued = [(v, r) for v, r in valued if v is not None]
+    if not valued:
+        return None
+    pick = max if largest else min
+    return Extreme(pick(valued, key=lambda pair: pair[0])[1], column, largest)
+
+
+def _extreme_column(row: StatRow, question: Question) -> str:
+    if question.cue == "change":
+        percent = [c for c in row.columns if c.startswith("%")]
+        if percent:
+            return percent[0]
+    periods = row.periods()
+    return periods[0] if question.period == "earlier" and len(periods) > 1 else periods[-1]
 
 
 def describe_note(table_title: str, note: dict[str, str]) -> str:
@@ -208,6 +269,25 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     generic = 0.02 * len(said & {w for w in words(row.label) if stem(w) in _GENERIC})
     dated = 0.05 if any(c in question.text for c in row.columns) else 0.0
     return recall + 0.01 * matched + totals + dated + generic
+
+
+def _aggregates(rows: list[StatRow]) -> set[tuple[str, str]]:
+    """(table, label) of rows whose first value equals the sum of the other rows above them."""
+    found: set[tuple[str, str]] = set()
+    running: dict[str, float] = {}
+    counted: dict[str, int] = {}
+    for row in rows:
+        periods = row.periods()
+        value = parse_number(row.values.get(periods[0], "")) if periods else None
+        if value is None:
+            continue
+        total = running.get(row.table_title, 0.0)
+        if counted.get(row.table_title, 0) > 1 and abs(value - total) < 0.5:
+            found.add((row.table_title, row.label))
+            continue
+        running[row.table_title] = total + value
+        counted[row.table_title] = counted.get(row.table_title, 0) + 1
+    return found
 
 
 def _rows(tables: dict[int, tuple], cells: list[tuple]) -> list[StatRow]:

@@ -26,8 +26,12 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 DEFAULT_TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
 RESULT_MARK = "BENCH-RESULT "
-FALLBACK_QUESTIONS = ("How many homicides were there?", "What is Operation Raptor?",
-                      "Who is the Police and Crime Commissioner?", "What is the weather today?")
+FALLBACK_QUESTIONS = (
+    "How many homicides were there?",
+    "What is Operation Raptor?",
+    "Who is the Police and Crime Commissioner?",
+    "What is the weather today?",
+)
 # (figure, label, unit, budget): DESIGN.md's budget on a 2-core CPU.
 BUDGET: tuple[tuple[str, str, str, float], ...] = (
     ("build_s", "index build", "s", 30.0),
@@ -41,13 +45,25 @@ BUDGET: tuple[tuple[str, str, str, float], ...] = (
 def configure_parser(p: argparse.ArgumentParser) -> None:
     """Arguments of `assistant bench`."""
     p.add_argument("--json", action="store_true", help="Print the figures as JSON.")
-    p.add_argument("--file", type=Path, default=DEFAULT_TESTSET,
-                   help="Test set whose questions are asked warm (default: evals/testset.jsonl).")
+    p.add_argument(
+        "--file",
+        type=Path,
+        default=DEFAULT_TESTSET,
+        help="Test set whose questions are asked warm (default: evals/testset.jsonl).",
+    )
     p.add_argument("--rounds", type=int, default=1, help="Times each question is asked warm.")
-    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
-                   help="Write a markdown + JSON benchmark report (default: yes).")
-    p.add_argument("--reports-dir", type=Path, default=report.REPORTS_DIR,
-                   help="Where reports go (default: evals/reports).")
+    p.add_argument(
+        "--report",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Write a markdown + JSON benchmark report (default: yes).",
+    )
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=report.REPORTS_DIR,
+        help="Where reports go (default: evals/reports).",
+    )
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,8 +75,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         build_s = measure_build(bench_settings)
         print("Starting a fresh process to serve questions ...", file=sys.stderr, flush=True)
         serving = measure_serving(bench_settings, questions, max(args.rounds, 1))
-    data = {"meta": bench_meta(len(questions), max(args.rounds, 1)),
-            "figures": {"build_s": round(build_s, 2), **serving}}
+    data = {
+        "meta": bench_meta(len(questions), max(args.rounds, 1)),
+        "figures": {"build_s": round(build_s, 2), **serving},
+    }
     print(json.dumps(data, indent=2) if args.json else format_figures(data["figures"]))
     if args.report:
         path = report.write_report(data, bench_markdown(data), args.reports_dir, prefix="bench")
@@ -88,18 +106,26 @@ def measure_build(settings: Settings) -> float:
 
 def measure_serving(settings: Settings, questions: list[str], rounds: int) -> dict[str, Any]:
     """Run the serving child on a built index; its first-answer, latency and memory figures."""
-    job = {"t0": time.time(), "settings": settings.model_dump(mode="json"),
-           "questions": questions, "rounds": rounds}
+    job = {
+        "t0": time.time(),
+        "settings": settings.model_dump(mode="json"),
+        "questions": questions,
+        "rounds": rounds,
+    }
     done = subprocess.run(
         [sys.executable, "-m", "assistant.evaluation.bench", "--child"],
-        input=json.dumps(job), capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=900,
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        timeout=900,
     )
     marked = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode != 0 or not marked:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise AssistantError(f"benchmark process failed (exit {done.returncode}): {last}")
-    return json.loads(marked[-1][len(RESULT_MARK):])
+    return json.loads(marked[-1][len(RESULT_MARK) :])
 
 
 def child_main() -> int:
@@ -117,10 +143,13 @@ def child_main() -> int:
             assistant.ask(question)
             latencies.append((time.perf_counter() - started) * 1000)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    figures = {"first_answer_s": round(first_answer_s, 2),
-               "warm_p50_ms": round(percentile(latencies, 50) or 0.0, 2),
-               "warm_p95_ms": round(percentile(latencies, 95) or 0.0, 2),
-               "warm_answers": len(latencies), "peak_rss_mb": round(peak_mb, 1)}
+    figures = {
+        "first_answer_s": round(first_answer_s, 2),
+        "warm_p50_ms": round(percentile(latencies, 50) or 0.0, 2),
+        "warm_p95_ms": round(percentile(latencies, 95) or 0.0, 2),
+        "warm_answers": len(latencies),
+        "peak_rss_mb": round(peak_mb, 1),
+    }
     print(RESULT_MARK + json.dumps(figures), flush=True)
     return 0
 
@@ -129,11 +158,14 @@ def bench_meta(questions: int, rounds: int) -> dict[str, Any]:
     """When, where and on what the benchmark ran."""
     from datetime import UTC, datetime
 
-    return {"date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "commit": report.git_commit(), "cpus": os.cpu_count(),
-            "machine": f"{platform.system()} {platform.machine()}, "
-                       f"Python {platform.python_version()}",
-            "questions": questions, "rounds": rounds}
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": report.git_commit(),
+        "cpus": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "questions": questions,
+        "rounds": rounds,
+    }
 
 
 def figure_rows(figures: dict[str, Any]) -> list[list[str]]:
@@ -155,13 +187,18 @@ def format_figures(figures: dict[str, Any]) -> str:
 def bench_markdown(data: dict[str, Any]) -> str:
     """The markdown benchmark report."""
     meta = data["meta"]
-    return "\n".join([
-        f"# Benchmark report {meta['date']}", "",
-        f"- Commit: `{meta['commit']}`",
-        f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
-        f"- Warm answers: {meta['questions']} test-set questions x {meta['rounds']} round(s)", "",
-        report.markdown_table(figure_rows(data["figures"])), "",
-    ])
+    return "\n".join(
+        [
+            f"# Benchmark report {meta['date']}",
+            "",
+            f"- Commit: `{meta['commit']}`",
+            f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+            f"- Warm answers: {meta['questions']} test-set questions x {meta['rounds']} round(s)",
+            "",
+            report.markdown_table(figure_rows(data["figures"])),
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--child"]:

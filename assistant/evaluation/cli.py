@@ -1,8 +1,8 @@
 """`assistant eval`: score the assistant on a test set, gate on the baseline, move test sets.
 
-    assistant eval [FILE] [--json] [--category C] [--compare] [--gate] [--update-baseline]
-    assistant eval [FILE] --check | --export-llamaindex OUT.json | --append DRAFTS.jsonl
-    assistant eval --import-llamaindex IN.json --out CASES.jsonl
+assistant eval [FILE] [--json] [--category C] [--compare] [--gate] [--update-baseline]
+assistant eval [FILE] --check | --export-llamaindex OUT.json | --append DRAFTS.jsonl
+assistant eval --import-llamaindex IN.json --out CASES.jsonl
 """
 
 from __future__ import annotations
@@ -26,37 +26,81 @@ DEFAULT_TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     """Arguments of `assistant eval`."""
-    p.add_argument("file", nargs="?", type=Path, default=DEFAULT_TESTSET,
-                   help="Test set JSONL (default: evals/testset.jsonl).")
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_TESTSET,
+        help="Test set JSONL (default: evals/testset.jsonl).",
+    )
     p.add_argument("--json", action="store_true", help="Print the whole run as JSON.")
-    p.add_argument("--category", action="append", choices=CATEGORIES,
-                   help="Only this category (repeatable).")
+    p.add_argument(
+        "--category", action="append", choices=CATEGORIES, help="Only this category (repeatable)."
+    )
     p.add_argument("--limit", type=int, help="Only the first N cases.")
-    p.add_argument("--compare", action="store_true",
-                   help="Also run a stock LlamaIndex pipeline on the same cases.")
-    p.add_argument("--gate", action="store_true",
-                   help="Exit 1 with one line per metric that fell below the baseline.")
-    p.add_argument("--update-baseline", action="store_true",
-                   help="Write this run's scores as the new baseline.")
-    p.add_argument("--baseline", type=Path, default=gate.BASELINE_PATH,
-                   help="Baseline file (default: evals/baseline.json).")
-    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=None,
-                   help="Write a markdown + JSON report (default: yes, except with --gate).")
-    p.add_argument("--reports-dir", type=Path, default=report.REPORTS_DIR,
-                   help="Where reports go (default: evals/reports).")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="Also run a stock LlamaIndex pipeline on the same cases.",
+    )
+    p.add_argument(
+        "--gate",
+        action="store_true",
+        help="Exit 1 with one line per metric that fell below the baseline.",
+    )
+    p.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="Write this run's scores as the new baseline.",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        default=gate.BASELINE_PATH,
+        help="Baseline file (default: evals/baseline.json).",
+    )
+    p.add_argument(
+        "--report",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Write a markdown + JSON report (default: yes, except with --gate).",
+    )
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=report.REPORTS_DIR,
+        help="Where reports go (default: evals/reports).",
+    )
     p.add_argument("--check", action="store_true", help="Only validate the test set file.")
-    p.add_argument("--export-llamaindex", type=Path, metavar="OUT.json",
-                   help="Write the test set as a LlamaIndex LabelledRagDataset JSON.")
-    p.add_argument("--import-llamaindex", type=Path, metavar="IN.json",
-                   help="Read a LabelledRagDataset JSON into test cases (needs --out).")
-    p.add_argument("--out", type=Path, metavar="CASES.jsonl",
-                   help="With --import-llamaindex: the new JSONL file to write.")
-    p.add_argument("--append", type=Path, metavar="DRAFTS.jsonl",
-                   help="Validate completed cases (e.g. feedback drafts) and append them to FILE.")
+    p.add_argument(
+        "--export-llamaindex",
+        type=Path,
+        metavar="OUT.json",
+        help="Write the test set as a LlamaIndex LabelledRagDataset JSON.",
+    )
+    p.add_argument(
+        "--import-llamaindex",
+        type=Path,
+        metavar="IN.json",
+        help="Read a LabelledRagDataset JSON into test cases (needs --out).",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="CASES.jsonl",
+        help="With --import-llamaindex: the new JSONL file to write.",
+    )
+    p.add_argument(
+        "--append",
+        type=Path,
+        metavar="DRAFTS.jsonl",
+        help="Validate completed cases (e.g. feedback drafts) and append them to FILE.",
+    )
 
 
-def run_command(args: argparse.Namespace, settings: Settings,
-                answerer: Answerer | None = None) -> int:
+def run_command(
+    args: argparse.Namespace, settings: Settings, answerer: Answerer | None = None
+) -> int:
     """Run `assistant eval`; user errors raise AssistantError (one line)."""
     if args.import_llamaindex is not None:
         return import_llamaindex(args, settings)
@@ -70,8 +114,12 @@ def run_command(args: argparse.Namespace, settings: Settings,
         return 0
     cases = select(cases, args)
     baseline = gate.load_baseline(args.baseline) if args.gate else None
-    data = evaluate(answerer or open_answerer(settings), cases, args.file,
-                    compare_settings=settings if args.compare else None)
+    data = evaluate(
+        answerer or open_answerer(settings),
+        cases,
+        args.file,
+        compare_settings=settings if args.compare else None,
+    )
     return finish(data, args, baseline)
 
 
@@ -93,8 +141,9 @@ def load_checked(path: Path, settings: Settings) -> list[Case]:
 def select(cases: list[Case], args: argparse.Namespace) -> list[Case]:
     """Apply --category and --limit; the gate and the baseline need the whole set."""
     if (args.category or args.limit) and (args.gate or args.update_baseline):
-        raise AssistantError("--gate and --update-baseline need the whole test set: "
-                             "drop --category and --limit")
+        raise AssistantError(
+            "--gate and --update-baseline need the whole test set: drop --category and --limit"
+        )
     if args.category:
         cases = [c for c in cases if c.category in args.category]
     if args.limit is not None:
@@ -111,8 +160,13 @@ def open_answerer(settings: Settings) -> Answerer:
     return Assistant.open(settings, progress=lambda m: print(m, file=sys.stderr, flush=True))
 
 
-def evaluate(answerer: Answerer, cases: Sequence[Case], testset: Path,
-             compare_settings: Settings | None = None, progress: bool = True) -> dict[str, Any]:
+def evaluate(
+    answerer: Answerer,
+    cases: Sequence[Case],
+    testset: Path,
+    compare_settings: Settings | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Run and score the cases; the run payload (meta, summary, results[, comparison])."""
     results = run_suite(answerer, cases, _progress if progress else None)
     summary = summarise(results)
@@ -123,8 +177,9 @@ def evaluate(answerer: Answerer, cases: Sequence[Case], testset: Path,
     return report.payload(meta, summary, results, comparison)
 
 
-def compare_stock(settings: Settings, cases: Sequence[Case],
-                  results: Sequence[CaseResult]) -> dict[str, Any]:
+def compare_stock(
+    settings: Settings, cases: Sequence[Case], results: Sequence[CaseResult]
+) -> dict[str, Any]:
     """The stock LlamaIndex side-by-side figures."""
     from assistant.evaluation.compare import comparison, run_stock, stock_retriever
 
@@ -139,8 +194,9 @@ def _progress(done: int, total: int, result: CaseResult) -> None:
         print(f"\r[{done}/{total}] {result.id[:40]:<40}", end=end, file=sys.stderr, flush=True)
 
 
-def finish(data: dict[str, Any], args: argparse.Namespace,
-           baseline: dict[str, Any] | None = None) -> int:
+def finish(
+    data: dict[str, Any], args: argparse.Namespace, baseline: dict[str, Any] | None = None
+) -> int:
     """Print, write the report and baseline, and apply the gate; the exit status."""
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -165,13 +221,19 @@ def finish(data: dict[str, Any], args: argparse.Namespace,
 def terminal_text(data: dict[str, Any]) -> str:
     """Table, comparison table and failures for the terminal."""
     meta = data["meta"]
-    parts = [f"{meta['cases']} cases from {meta['testset']} at commit {meta['commit']}", "",
-             report.format_table(data["summary"])]
+    parts = [
+        f"{meta['cases']} cases from {meta['testset']} at commit {meta['commit']}",
+        "",
+        report.format_table(data["summary"]),
+    ]
     if data.get("comparison"):
         from assistant.evaluation.compare import comparison_rows
 
-        parts += ["", "Stock LlamaIndex pipeline, side by side:",
-                  report.align(comparison_rows(data["comparison"]))]
+        parts += [
+            "",
+            "Stock LlamaIndex pipeline, side by side:",
+            report.align(comparison_rows(data["comparison"])),
+        ]
     failures = report.format_failures([CaseResult.from_dict(r) for r in data["results"]])
     return "\n".join(parts + (["", failures] if failures else []))
 

@@ -53,8 +53,9 @@ def stock_retriever(settings: Settings) -> Any:
 
     with contextlib.redirect_stdout(io.StringIO()):  # "LLM is explicitly disabled" notice
         LlamaSettings.llm = None
-    documents = [Document(text=d.text, metadata={"title": d.title})
-                 for d in load_corpus(settings.corpus_dir)]
+    documents = [
+        Document(text=d.text, metadata={"title": d.title}) for d in load_corpus(settings.corpus_dir)
+    ]
     nodes = SentenceSplitter().get_nodes_from_documents(documents)
     embed = HuggingFaceEmbedding(model_name=str(settings.resolved_model_dir()))
     return VectorStoreIndex(nodes, embed_model=embed).as_retriever(similarity_top_k=TOP_K)
@@ -72,8 +73,11 @@ def run_stock(retriever: Any, cases: Sequence[Case]) -> list[StockResult]:
         nodes = retriever.retrieve(case.full_question)
         latency = (time.perf_counter() - started) * 1000
         context = "\n".join(n.node.get_content() for n in nodes)
-        facts = (not missing_facts(context, case.must_contain)
-                 if case.in_scope and case.must_contain else None)
+        facts = (
+            not missing_facts(context, case.must_contain)
+            if case.in_scope and case.must_contain
+            else None
+        )
         results.append(StockResult(case.id, case.category, facts, round(latency, 3)))
     return results
 
@@ -89,12 +93,14 @@ def _group(ours: Sequence[CaseResult], stock: Sequence[StockResult]) -> dict[str
         "cases": len(ours),
         "cases_with_facts": len(with_facts),
         "stock_facts": round(sum(s.facts_in_context for s in with_facts) / len(with_facts), 4)
-        if with_facts else None,
+        if with_facts
+        else None,
         "our_facts": round(sum(ours_facts) / len(ours_facts), 4) if ours_facts else None,
         "stock_p50_ms": None if stock_p50 is None else round(stock_p50, 2),
         "our_p50_ms": None if ours_p50 is None else round(ours_p50, 2),
         "latency_ratio": round(stock_p50 / ours_p50, 2)
-        if stock_p50 and ours_p50 and ours_p50 >= MIN_RATIO_MS else None,
+        if stock_p50 and ours_p50 and ours_p50 >= MIN_RATIO_MS
+        else None,
     }
 
 
@@ -102,24 +108,44 @@ def comparison(ours: Sequence[CaseResult], stock: Sequence[StockResult]) -> dict
     """Per-category and overall comparison of our run with the stock run."""
     categories: dict[str, Any] = {}
     for name in dict.fromkeys(r.category for r in ours):
-        categories[name] = _group([r for r in ours if r.category == name],
-                                  [s for s in stock if s.category == name])
-    return {"description": DESCRIPTION, "categories": categories,
-            "overall": _group(ours, stock)}
+        categories[name] = _group(
+            [r for r in ours if r.category == name], [s for s in stock if s.category == name]
+        )
+    return {"description": DESCRIPTION, "categories": categories, "overall": _group(ours, stock)}
 
 
 def comparison_rows(data: dict[str, Any]) -> list[list[str]]:
     """Header plus one row per category and overall, as display strings."""
+
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{v * 100:.1f}%"
 
     def num(v: float | None, suffix: str = "") -> str:
         return "-" if v is None else f"{v:.1f}{suffix}"
 
-    rows = [["category", "n", "with facts", "stock facts", "our facts",
-             "stock p50 ms", "our p50 ms", "latency ratio"]]
+    rows = [
+        [
+            "category",
+            "n",
+            "with facts",
+            "stock facts",
+            "our facts",
+            "stock p50 ms",
+            "our p50 ms",
+            "latency ratio",
+        ]
+    ]
     for name, g in [*data["categories"].items(), ("overall", data["overall"])]:
-        rows.append([name, str(g["cases"]), str(g["cases_with_facts"]), pct(g["stock_facts"]),
-                     pct(g["our_facts"]), num(g["stock_p50_ms"]), num(g["our_p50_ms"]),
-                     num(g["latency_ratio"], "x")])
+        rows.append(
+            [
+                name,
+                str(g["cases"]),
+                str(g["cases_with_facts"]),
+                pct(g["stock_facts"]),
+                pct(g["our_facts"]),
+                num(g["stock_p50_ms"]),
+                num(g["our_p50_ms"]),
+                num(g["latency_ratio"], "x"),
+            ]
+        )
     return rows

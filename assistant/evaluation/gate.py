@@ -30,7 +30,7 @@ def baseline_from(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, An
     """The baseline document for a run: its gated scores plus where they came from."""
     return {
         "about": "Accepted scores for `assistant eval --gate`; "
-                 "refresh with `assistant eval --update-baseline`.",
+        "refresh with `assistant eval --update-baseline`.",
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": meta.get("commit", "unknown"),
         "testset_sha256": meta.get("testset_sha256", ""),
@@ -76,8 +76,9 @@ def group_failures(name: str, current: dict[str, Any], accepted: dict[str, Any])
     for metric in RATE_METRICS:
         now, then = current.get(metric), accepted.get(metric)
         if then is not None and (now is None or now < then - TOLERANCE):
-            lines.append(f"gate: {metric} {name} {'n/a' if now is None else fmt(now)} "
-                         f"< baseline {fmt(then)}")
+            lines.append(
+                f"gate: {metric} {name} {'n/a' if now is None else fmt(now)} < baseline {fmt(then)}"
+            )
     for metric in COUNT_METRICS:
         now, then = current.get(metric), accepted.get(metric)
         if then is not None and now is not None and now > then:

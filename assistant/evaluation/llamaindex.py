@@ -94,8 +94,10 @@ def write_labelled_rag(cases: Sequence[Case], sections: SectionTexts, path: Path
 def read_labelled_rag(path: Path, sections: SectionTexts, warn: Warn | None = None) -> list[Case]:
     """Cases from a LabelledRagDataset JSON file (ours or made by LlamaIndex tooling)."""
     examples = _examples(path)
-    cases = [from_example(ex, i, sections, f"{path}: example {i}", warn)
-             for i, ex in enumerate(examples, start=1)]
+    cases = [
+        from_example(ex, i, sections, f"{path}: example {i}", warn)
+        for i, ex in enumerate(examples, start=1)
+    ]
     seen: set[str] = set()
     for i, case in enumerate(cases, start=1):
         if case.id in seen:

@@ -31,8 +31,16 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
-PERCENT = {"answer_correct", "kind_correct", "citation_correct", "hit_at_1", "hit_at_3",
-           "hit_at_5", "refusal_precision", "refusal_recall"}
+PERCENT = {
+    "answer_correct",
+    "kind_correct",
+    "citation_correct",
+    "hit_at_1",
+    "hit_at_3",
+    "hit_at_5",
+    "refusal_precision",
+    "refusal_recall",
+}
 
 
 def cell(metric: str, value: Any) -> str:
@@ -59,8 +67,13 @@ def table_rows(summary: dict[str, Any]) -> list[list[str]]:
 def align(rows: Sequence[Sequence[str]], footer: bool = True) -> str:
     """Rows aligned for a terminal: first column left, the rest right; a rule above a footer."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     rule = "-" * len(lines[0])
     body = [*lines[1:-1], rule, lines[-1]] if footer else lines[1:]
     return "\n".join([lines[0], rule, *body])
@@ -89,9 +102,15 @@ def format_failures(results: Sequence[CaseResult], limit: int = 25) -> str:
 
 def git_commit(root: Path = PROJECT_ROOT) -> str:
     """Short HEAD commit, with "+dirty" when tracked files changed; "unknown" outside git."""
+
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "--no-optional-locks", "-C", str(root), *args],
-                              capture_output=True, text=True, timeout=10, check=True)
+        done = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
         return done.stdout.strip()
 
     try:
@@ -127,8 +146,12 @@ def run_metadata(testset: Path, cases: int, stamp: dict[str, Any]) -> dict[str, 
     }
 
 
-def payload(meta: dict[str, Any], summary: dict[str, Any], results: Sequence[CaseResult],
-            comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+def payload(
+    meta: dict[str, Any],
+    summary: dict[str, Any],
+    results: Sequence[CaseResult],
+    comparison: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything about a run as one JSON-able object (--json and the report's .json)."""
     data = {"meta": meta, "summary": summary, "results": [r.to_dict() for r in results]}
     if comparison is not None:
@@ -153,9 +176,14 @@ def markdown_report(data: dict[str, Any]) -> str:
     if data.get("comparison"):
         from assistant.evaluation.compare import comparison_rows
 
-        lines += ["", "## Stock LlamaIndex pipeline, side by side", "",
-                  data["comparison"].get("description", ""), "",
-                  markdown_table(comparison_rows(data["comparison"]))]
+        lines += [
+            "",
+            "## Stock LlamaIndex pipeline, side by side",
+            "",
+            data["comparison"].get("description", ""),
+            "",
+            markdown_table(comparison_rows(data["comparison"])),
+        ]
     lines += ["", "## Failures", "", *failure_markdown(data["results"])]
     return "\n".join(lines) + "\n"
 
@@ -169,10 +197,12 @@ def failure_markdown(results: Sequence[dict[str, Any]]) -> list[str]:
     out = []
     for r in failed:
         question = r.question if len(r.question) <= 200 else r.question[:200] + "..."
-        out += [f"- **{r.id}** ({r.category}): {'; '.join(r.reasons())}",
-                f"  - question: {json.dumps(question, ensure_ascii=False)}",
-                f"  - expected: {' or '.join(r.expected_kinds)}; facts {r.expected_facts}",
-                f"  - answer ({r.kind}): {json.dumps(r.text[:400], ensure_ascii=False)}"]
+        out += [
+            f"- **{r.id}** ({r.category}): {'; '.join(r.reasons())}",
+            f"  - question: {json.dumps(question, ensure_ascii=False)}",
+            f"  - expected: {' or '.join(r.expected_kinds)}; facts {r.expected_facts}",
+            f"  - answer ({r.kind}): {json.dumps(r.text[:400], ensure_ascii=False)}",
+        ]
     return out
 
 
@@ -186,7 +216,8 @@ def write_report(
         directory.mkdir(parents=True, exist_ok=True)
         (directory / f"{stem}.md").write_text(markdown, encoding="utf-8")
         (directory / f"{stem}.json").write_text(
-            json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     except OSError as error:
         message = f"{directory}: cannot write report ({error.strerror or error})"
         raise InputFileError(message) from None

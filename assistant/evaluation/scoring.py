@@ -54,8 +54,13 @@ class CaseResult:
     @property
     def correct(self) -> bool:
         """Right kind, every expected fact, nothing forbidden, conflict shown when required."""
-        return (self.kind_ok and not self.missing and not self.forbidden
-                and self.conflict_ok is not False and not self.error)
+        return (
+            self.kind_ok
+            and not self.missing
+            and not self.forbidden
+            and self.conflict_ok is not False
+            and not self.error
+        )
 
     def reasons(self) -> list[str]:
         """Why the case failed, in words, for failure listings."""

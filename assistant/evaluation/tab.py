@@ -20,23 +20,35 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 DEFAULT_TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
 ALL = "all categories"
-FAILURE_COLUMNS = ["id", "category", "question", "expected kind", "expected facts",
-                   "answer kind", "answer given", "why it failed"]
+FAILURE_COLUMNS = [
+    "id",
+    "category",
+    "question",
+    "expected kind",
+    "expected facts",
+    "answer kind",
+    "answer given",
+    "why it failed",
+]
 CHART_Y = "answer correct %"
 
 
 def report_header(data: dict[str, Any] | None) -> str:
     """Markdown lines naming the report shown (or saying there is none yet)."""
     if data is None:
-        return ("**No evaluation report yet.** Press *Run the test set*, or run "
-                "`assistant eval` in a terminal.")
+        return (
+            "**No evaluation report yet.** Press *Run the test set*, or run "
+            "`assistant eval` in a terminal."
+        )
     meta = data["meta"]
     overall = data["summary"]["overall"]
     correct = overall.get("answer_correct")
     share = "-" if correct is None else f"{correct * 100:.1f}%"
-    return (f"**Report of {meta['date']}** at commit `{meta['commit']}`: {meta['cases']} cases, "
-            f"{share} answered correctly, {overall.get('invariant_violations', 0)} invariant "
-            f"violations, warm p50 {overall.get('latency_p50_ms')} ms.")
+    return (
+        f"**Report of {meta['date']}** at commit `{meta['commit']}`: {meta['cases']} cases, "
+        f"{share} answered correctly, {overall.get('invariant_violations', 0)} invariant "
+        f"violations, warm p50 {overall.get('latency_p50_ms')} ms."
+    )
 
 
 def category_frame(data: dict[str, Any] | None) -> Any:
@@ -54,8 +66,10 @@ def chart_frame(data: dict[str, Any] | None) -> Any:
     import pandas as pd
 
     categories = (data or {}).get("summary", {}).get("categories", {})
-    rows = [{"category": name, CHART_Y: round((m.get("answer_correct") or 0.0) * 100, 1)}
-            for name, m in categories.items()]
+    rows = [
+        {"category": name, CHART_Y: round((m.get("answer_correct") or 0.0) * 100, 1)}
+        for name, m in categories.items()
+    ]
     return pd.DataFrame(rows, columns=["category", CHART_Y])
 
 
@@ -64,9 +78,20 @@ def failures_frame(data: dict[str, Any] | None) -> Any:
     import pandas as pd
 
     results = [CaseResult.from_dict(r) for r in (data or {}).get("results", [])]
-    rows = [[r.id, r.category, r.question[:300], " or ".join(r.expected_kinds),
-             "; ".join(r.expected_facts), r.kind, r.text, "; ".join(r.reasons())]
-            for r in results if not r.correct or r.violations]
+    rows = [
+        [
+            r.id,
+            r.category,
+            r.question[:300],
+            " or ".join(r.expected_kinds),
+            "; ".join(r.expected_facts),
+            r.kind,
+            r.text,
+            "; ".join(r.reasons()),
+        ]
+        for r in results
+        if not r.correct or r.violations
+    ]
     return pd.DataFrame(rows, columns=FAILURE_COLUMNS)
 
 
@@ -75,8 +100,9 @@ def views(data: dict[str, Any] | None) -> tuple[str, Any, Any, Any]:
     return report_header(data), category_frame(data), chart_frame(data), failures_frame(data)
 
 
-def run_suite_now(settings: Settings, answerer: Any, category: str, testset: Path,
-                  reports_dir: Path) -> dict[str, Any]:
+def run_suite_now(
+    settings: Settings, answerer: Any, category: str, testset: Path, reports_dir: Path
+) -> dict[str, Any]:
     """Score the test set (or one category) and save it as the latest report."""
     from assistant.evaluation.cli import evaluate, load_checked
 
@@ -90,9 +116,13 @@ def run_suite_now(settings: Settings, answerer: Any, category: str, testset: Pat
     return data
 
 
-def evaluation_tab(settings: Settings, assistant: Any | None = None,
-                   reports_dir: Path | None = None, testset: Path | None = None,
-                   get_assistant: Callable[[], Any] | None = None) -> None:
+def evaluation_tab(
+    settings: Settings,
+    assistant: Any | None = None,
+    reports_dir: Path | None = None,
+    testset: Path | None = None,
+    get_assistant: Callable[[], Any] | None = None,
+) -> None:
     """Build the tab's components inside the caller's `gr.Tab` context."""
     import gradio as gr
 
@@ -101,13 +131,23 @@ def evaluation_tab(settings: Settings, assistant: Any | None = None,
     header_md, table_df, chart_df, failures_df = views(latest_report(directory))
     header = gr.Markdown(header_md)
     table = gr.Dataframe(table_df, label="Scores per category", interactive=False)
-    chart = gr.BarPlot(chart_df, x="category", y=CHART_Y, y_lim=[0, 100],
-                       title="Answers correct per category", x_label_angle=-30)
+    chart = gr.BarPlot(
+        chart_df,
+        x="category",
+        y=CHART_Y,
+        y_lim=[0, 100],
+        title="Answers correct per category",
+        x_label_angle=-30,
+    )
     with gr.Row():
         category = gr.Dropdown([ALL, *CATEGORIES], value=ALL, label="Cases to run")
         run = gr.Button("Run the test set", variant="primary")
-    failures = gr.Dataframe(failures_df, label="Failures: question, expected facts, answer given",
-                            interactive=False, wrap=True)
+    failures = gr.Dataframe(
+        failures_df,
+        label="Failures: question, expected facts, answer given",
+        interactive=False,
+        wrap=True,
+    )
 
     def on_run(chosen: str) -> tuple[str, Any, Any, Any]:
         try:
@@ -118,12 +158,18 @@ def evaluation_tab(settings: Settings, assistant: Any | None = None,
             raise gr.Error(str(error)) from None
         return views(data)
 
-    run.click(on_run, inputs=[category], outputs=[header, table, chart, failures],
-              concurrency_limit=1, api_visibility="private")
+    run.click(
+        on_run,
+        inputs=[category],
+        outputs=[header, table, chart, failures],
+        concurrency_limit=1,
+        api_visibility="private",
+    )
 
 
 def _opener(settings: Settings) -> Callable[[], Any]:
     """A function opening a new Assistant (when the app did not share its own)."""
+
     def open_new() -> Any:
         from assistant.assistant import Assistant
 

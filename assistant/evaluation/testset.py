@@ -31,10 +31,20 @@ CATEGORIES: tuple[str, ...] = (
     "feedback",
 )
 REQUIRED_FIELDS: tuple[str, ...] = (
-    "id", "category", "question", "kind", "must_contain", "sections",
+    "id",
+    "category",
+    "question",
+    "kind",
+    "must_contain",
+    "sections",
 )
 OPTIONAL_FIELDS: tuple[str, ...] = (
-    "question_repeat", "history", "must_not_contain", "pages", "conflict", "notes",
+    "question_repeat",
+    "history",
+    "must_not_contain",
+    "pages",
+    "conflict",
+    "notes",
 )
 # Fields that feedback drafts carry for the evaluator's information; accepted and ignored.
 INFO_FIELDS: tuple[str, ...] = ("answer_given", "comment", "created_at", "note", "source")
@@ -210,7 +220,7 @@ def _choice(data: dict[str, Any], name: str, allowed: Sequence[str], where: str)
     value = data.get(name)
     if value not in allowed:
         raise InputFileError(
-            f'{where}: unknown {name} {json.dumps(value)} (expected one of {", ".join(allowed)})'
+            f"{where}: unknown {name} {json.dumps(value)} (expected one of {', '.join(allowed)})"
         )
     return str(value)
 
@@ -224,7 +234,7 @@ def _kinds(data: dict[str, Any], where: str) -> tuple[str, ...]:
     for value in values:
         if value not in KINDS:
             raise InputFileError(
-                f'{where}: unknown kind {json.dumps(value)} (expected one of {", ".join(KINDS)})'
+                f"{where}: unknown kind {json.dumps(value)} (expected one of {', '.join(KINDS)})"
             )
     return tuple(values)
 
@@ -276,8 +286,9 @@ def check_sections(cases: Sequence[Case], titles: Iterable[str], source: str) ->
     for case in cases:
         for section in case.sections:
             if section.casefold() not in known:
-                raise InputFileError(f'{source}:{case.line}: unknown section "{section}" '
-                                     f'in case "{case.id}"')
+                raise InputFileError(
+                    f'{source}:{case.line}: unknown section "{section}" in case "{case.id}"'
+                )
 
 
 # ---------------------------------------------------------------- writing
