@@ -18,14 +18,15 @@ from assistant.embedding import get_embedder
 from assistant.errors import AssistantError, IndexUnavailableError
 from assistant.index import BuiltIndex, chroma_client, open_built
 from assistant.invariants import violations
-from assistant.question import Question, analyse, focus
+from assistant.question import Question, analyse, financial_years, focus
 from assistant.retrieval import HybridRetriever
 from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
 from assistant.safety import route as safety_route
-from assistant.select import acceptable, candidates, choose
+from assistant.select import acceptable, candidates, choose, wants_figure
 from assistant.settings import Settings
 from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
 from assistant.text import SYNONYMS, content_words, normalise, stem, stems
+from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -52,12 +53,14 @@ class Assistant:
         retriever: HybridRetriever,
         store: StatisticsStore,
         composer: Composer,
+        period_years: set[int],
     ) -> None:
         self.settings = settings
         self.stamp = built.stamp
         self.retriever = retriever
         self.store = store
         self.composer = composer
+        self.period_years = period_years  # the years the reports' periods end in
         table_words = {
             w
             for r in store.rows
@@ -96,8 +99,12 @@ class Assistant:
             get_embedder(settings.resolved_model_dir()),
             settings.rrf_k,
         )
-        reports = {d.title: normalise(d.text) for d in load_corpus(settings.corpus_dir)}
-        return cls(settings, built, retriever, store, Composer(reports, built.passages, store))
+        documents = load_corpus(settings.corpus_dir)
+        reports = {d.title: normalise(d.text) for d in documents}
+        years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
+        return cls(
+            settings, built, retriever, store, Composer(reports, built.passages, store), years
+        )
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -179,7 +186,10 @@ class Assistant:
             for c in ranked
             if acceptable(c, question, self.settings.min_coverage, self.settings.min_similarity)
             and all(g & stems(c.text) for g in must_mention)
+            and self._in_period(question, c.text)
         ]
+        if wants_figure(question) and self._unknown_terms(question):
+            ranked = []  # a figure about something the report never names: not in the report
         best = ranked[0] if ranked else None
         if best is None:
             topics = list(
@@ -192,6 +202,17 @@ class Assistant:
             return Evidence(self.composer.not_found(text, topics), 0.0, 0.0)
         chosen = choose(ranked, self.settings.max_citations, everything)
         return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
+
+    def _unknown_terms(self, question: Question) -> list[str]:
+        """Key terms of the question that the report never uses."""
+        return [t for t in question.terms if not (expanded(t) & self.known_stems)]
+
+    def _in_period(self, question: Question, sentence: str) -> bool:
+        """A question about a year the report does not cover needs a sentence naming it."""
+        asked = financial_years(question.text)
+        if not asked or asked & self.period_years:
+            return True
+        return any(str(year) in sentence for year in asked)
 
     def _checked(self, answer: Answer, shown: str) -> Answer:
         """The answer if it keeps every invariant; otherwise an honest refusal (and a log line)."""

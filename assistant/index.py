@@ -28,7 +28,7 @@ from assistant.repair import parse_document
 from assistant.settings import Settings
 from assistant.tables import Table, extract_tables, write_store
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 POINTER = "current.json"
 Progress = Callable[[str], None]
 

@@ -8,7 +8,7 @@ from assistant.corpus import Document
 from assistant.repair import Section
 from assistant.text import split_sentences, words
 
-CHUNKING = "blocks-v1:max170w"
+CHUNKING = "blocks-v1:max170w:stem-v2"
 MAX_WORDS = 170
 PASSAGE_KINDS = ("prose", "list", "callout", "quote", "footnote")
 

@@ -35,6 +35,15 @@ _CUES = (
         ),
     ),
     ("count", re.compile(r"\b(how many|number of|count|total number)\b", re.I)),
+    (
+        "person",
+        re.compile(
+            r"\bwho(s|'s| is| was)( the| your| essex'?s?)? ([a-z]+ )?"
+            r"(pcc|commissioner|deputy|chief|constable|head|boss|superintendent|"
+            r"chair|leader|author)",
+            re.I,
+        ),
+    ),
     ("who", re.compile(r"\bwho(se|s|'s)?\b|\bname of\b", re.I)),
     ("which", re.compile(r"^\s*which\b|\bwhich (other|organisation|force|partner)", re.I)),
     ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b", re.I)),
@@ -77,18 +86,38 @@ class Question:
         return [expanded_stems(t) for t in self.terms]
 
 
+_PERIOD_PHRASE = re.compile(
+    r"\b(in |for |during |over )?(the )?((financial|reporting) )?(year|12 months|twelve months)"
+    r"( ending| ended| to| up to)( (the )?end of)?( (march|mar|april|apr))? ((19|20)\d\d)\b",
+    re.I,
+)
+_FY = re.compile(
+    r"\b(20\d\d)\s*[-/–]\s*(20)?(\d\d)\b|\b(?:mar(?:ch)?|to|ending|ended) (20\d\d)\b", re.I
+)
+
+
+def financial_years(text: str) -> set[int]:
+    """Years in which the financial years a text names end ("2016-17" and "to March 2017": 2017)."""
+    out = set()
+    for m in _FY.finditer(text):
+        out.add(int(m.group(1)[:2] + m.group(3)) if m.group(1) else int(m.group(4)))
+    return out
+
+
 def analyse(text: str) -> Question:
     """Key terms (no stopwords, measure words, years or months), cue, period and follow-up cue."""
+    period = period_of(text)
+    text_terms = _PERIOD_PHRASE.sub(" ", text)
     terms = tuple(
         dict.fromkeys(
             w
-            for w in content_words(text)
+            for w in content_words(text_terms)
             if w not in MEASURE_WORDS and w not in _MONTHS and not _DATE_LIKE.match(w)
         )
     )
     cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
     names = tuple(w.lower() for w in _PROPER.findall(text) if w.lower() not in _MONTHS)
-    return Question(text, terms, names, cue, period_of(text), bool(_FOLLOW_UP.search(text)))
+    return Question(text, terms, names, cue, period, bool(_FOLLOW_UP.search(text)))
 
 
 _ASIDE = re.compile(r"<!--.*?-->|<[^>]{0,300}>|\[[^\]]{0,300}\]|\{[^}]{0,300}\}", re.S)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from assistant.passages import Passage
 from assistant.text import content_words, expanded_stems, stem
 
 RARE_DF = 4
-UNKNOWN_IDF = 1.0
+UNKNOWN_IDF = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class HybridRetriever:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self.document_frequency = _document_frequency(tokens)
+        self._postings: dict[str, list[str]] = {}
+        for passage, doc in zip(passages, tokens, strict=True):
+            for token in set(doc):
+                self._postings.setdefault(token, []).append(passage.id)
+        self.proper_words = _proper_words(" ".join(p.text for p in passages))
 
     def idf(self, stem_: str) -> float:
         """Inverse document frequency of a stem over passages (unknown stems weigh most)."""
@@ -59,6 +65,11 @@ class HybridRetriever:
     def is_rare(self, stem_: str) -> bool:
         """A stem found in at most RARE_DF passages (or none): a specific, telling term."""
         return self.document_frequency.get(stem_, 0) <= RARE_DF
+
+    def passages_with(self, stems: set[str]) -> list[Passage]:
+        """Passages using any of these stems."""
+        ids = dict.fromkeys(pid for s in stems for pid in self._postings.get(s, ()))
+        return [self.by_id[pid] for pid in ids]
 
     def embed(self, text: str) -> list[float]:
         """The question's embedding (computed once per question)."""
@@ -91,6 +102,14 @@ class HybridRetriever:
         n = min(n, self._sentences.count())
         found = self._sentences.query(query_embeddings=[vector], n_results=n)
         return {sid: 1 - d for sid, d in zip(found["ids"][0], found["distances"][0], strict=True)}
+
+
+def _proper_words(text: str) -> frozenset[str]:
+    """Words the text only ever writes with a capital letter: parts of names."""
+    capitalised, lower = set(), set()
+    for token in re.findall(r"[A-Za-z]+", text):
+        (capitalised if token[0].isupper() else lower).add(token.lower())
+    return frozenset(capitalised - lower)
 
 
 def _document_frequency(tokens: list[list[str]]) -> dict[str, int]:

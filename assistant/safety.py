@@ -29,7 +29,9 @@ _DISTRESS = re.compile(
     r"\b(kill(ing)? my ?self|suicid\w*|end(ing)? (it all|my life)|take my (own )?life|"
     r"self[- ]?harm\w*|harm(ing)? my ?self|hurt(ing)? my ?self|want(ed)? to die|"
     r"better off dead|no reason to live|can'?t go on|(don'?t|do not) want to (be alive|live|"
-    r"wake up)|not want to be here anymore|overdose)\b",
+    r"wake up)|not want to be here anymore|overdose|can'?t cope|hopeless|"
+    r"want (it|everything) (all )?to (stop|end)|no point (in )?(living|going on|carrying on)|"
+    r"nobody would (miss|care)|give up on (life|everything))\b",
     re.I,
 )
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
@@ -46,6 +48,18 @@ _EMERGENCY = re.compile(
     r"not breathing|screaming|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
     r"someone (is|'s) (in|inside) my)\b",
+    re.I,
+)
+# Someone or something threatening, close by: with a "now" it is an emergency.
+_DANGER = (
+    r"(someone|somebody|a (man|woman|guy|person|gang|group)|men|people|intruder|burglar|"
+    r"door|doors|window|garden|handles?|knife|gun|weapon|fire|smoke|crash|accident|"
+    r"fight\w*|attack\w*|break\w*|threat\w*|follow\w*|stalk\w*|hit\w*|hurt\w*|"
+    r"steal\w*|drunk|screaming|shout\w*|bleeding|injured)"
+)
+_NEAR_NOW = re.compile(
+    rf"\b{_DANGER}\b.*\b(right now|now|at the moment|as we speak)\b|"
+    rf"\b(right now|now|at the moment|as we speak)\b.*\b{_DANGER}\b",
     re.I,
 )
 _HAPPENING_NOW = re.compile(
@@ -90,7 +104,9 @@ def route(question: str) -> Route | None:
     if _DISTRESS.search(question):
         return Route("emergency", DISTRESS_TEXT)
     asks_for_figures = _FIGURES.match(question) is not None
-    if not asks_for_figures and (_EMERGENCY.search(question) or _HAPPENING_NOW.search(question)):
+    if not asks_for_figures and any(
+        p.search(question) for p in (_EMERGENCY, _HAPPENING_NOW, _NEAR_NOW)
+    ):
         return Route("emergency", EMERGENCY_TEXT)
     if _REPORT.search(question):
         return Route("report", REPORT_TEXT)

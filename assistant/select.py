@@ -12,7 +12,23 @@ from assistant.text import numbers_in, stems, words
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
-_DURATION = re.compile(r"\b(\d+\s*(mins?|minutes?|hours?)|half an hour|an hour)\b", re.I)
+_DURATION = re.compile(
+    r"\b((\d+|one|two|three|four|five|six)[\s-]*(mins?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?)|half an hour|an hour)\b",
+    re.I,
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve "
+    "twenty thirty forty fifty hundred thousand million dozen".split()
+)
+KEY_SIMILARITY = 0.6
+_ASKS_HOW_MUCH = re.compile(
+    r"\b(how (much|many|far)|by (how much|what))\b|"
+    r"^\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
+    re.I,
+)
+_LABEL_NUMBER = re.compile(r"(section|act|priority|page|pages|phase|band|no)$", re.I)
+_SPAN = re.compile(r"(days?|weeks?|months?|years?)\b", re.I)
 _ANAPHORA = re.compile(r"^(\S+\s){0,3}(this|these|it|they|its|their|such)\b", re.I)
 _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|"
@@ -51,9 +67,13 @@ def candidates(
     """Every sentence of the retrieved passages and of the nearest sentences, scored."""
     passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
     needed = required_terms(question, retriever)
+    key = key_term(question, retriever)
+    subject = specific_term(question, retriever) if wants_figure(question) else set()
     for sid in sims:
         pid = sid.rsplit(":", 1)[0]
         passages.setdefault(pid, (len(hits), retriever.by_id[pid]))
+    for passage in retriever.passages_with(key):  # the few passages using the rarest term
+        passages.setdefault(passage.id, (len(hits), passage))
     floor = min(sims.values(), default=0.0)
     out = []
     for rank, passage in passages.values():
@@ -61,47 +81,73 @@ def candidates(
         context = stems(f"{passage.section} {passage.heading} {passage.text}")
         for i, sentence in enumerate(sentences):
             before = stems(sentences[i - 1]) if i else set()
+            similarity = sims.get(f"{passage.id}:{i}", floor)
+            keyed = not key or bool(key & context) or similarity >= KEY_SIMILARITY
+            if subject and not subject & context and similarity < KEY_SIMILARITY:
+                keyed = False  # a figure must be about the question's most specific subject
             out.append(
                 Candidate(
                     passage,
                     i,
                     sentence,
-                    sims.get(f"{passage.id}:{i}", floor),
+                    similarity,
                     coverage(question, stems(sentence), before, context, retriever),
                     any(g & stems(sentence) for g in question.term_stems()),
-                    all(g & context for g in needed),
-                    cue_fit(question, sentence),
+                    keyed and all(g & context for g in needed),
+                    cue_fit(question, sentence, retriever.proper_words),
                     0.04 / (1 + rank),
                 )
             )
     return sorted(out, key=lambda c: c.score, reverse=True)
 
 
-def required_terms(question: Question, retriever: HybridRetriever) -> list[set[str]]:
-    """Terms the evidence must mention: names the question uses, and its rarest rare term."""
-    groups = question.term_stems()
-    out = [g for g, t in zip(groups, question.terms, strict=True) if t in question.names]
+def specific_term(question: Question, retriever: HybridRetriever) -> set[str]:
+    """The question's most specific term that the report uses at all (highest IDF)."""
+    known = [
+        g for g in question.term_stems() if any(retriever.document_frequency.get(s) for s in g)
+    ]
+    return max(known, key=lambda g: max(retriever.idf(s) for s in g)) if known else set()
+
+
+def key_term(question: Question, retriever: HybridRetriever) -> set[str]:
+    """The question's most specific term that the report uses rarely: the evidence should
+    mention it (in its passage), unless the sentence means nearly the same as the question."""
     rare = [
         g
-        for g in groups
+        for g in question.term_stems()
         if all(retriever.is_rare(s) for s in g)
         and any(retriever.document_frequency.get(s) for s in g)
     ]
-    if rare:
-        out.append(max(rare, key=lambda g: min(retriever.idf(s) for s in g)))
-    return out
+    return max(rare, key=lambda g: min(retriever.idf(s) for s in g)) if rare else set()
+
+
+def required_terms(question: Question, retriever: HybridRetriever) -> list[set[str]]:
+    """Terms the evidence must mention: the rare names the question uses ("Kent")."""
+    groups = question.term_stems()
+    return [
+        g
+        for g, t in zip(groups, question.terms, strict=True)
+        if t in question.names and all(retriever.is_rare(s) for s in g)
+    ]
+
+
+def wants_figure(question: Question) -> bool:
+    """Whether the question asks for a figure (or a person's name), so that an answer
+    without one is no answer."""
+    return question.cue in ("count", "money", "percentage", "duration", "person") or (
+        question.cue == "change" and _ASKS_HOW_MUCH.search(question.text) is not None
+    )
 
 
 def acceptable(
     c: Candidate, question: Question, min_coverage: float, min_similarity: float
 ) -> bool:
     """Whether a sentence may be given as the answer at all."""
-    wants_figure = question.cue in ("count", "money", "percentage", "duration")
     return (
         c.complete
         and c.coverage >= min_coverage
         and c.similarity >= min_similarity
-        and (c.cue > 0 or not wants_figure)
+        and (c.cue > 0 or not wants_figure(question))
     )
 
 
@@ -129,12 +175,15 @@ def coverage(
     return found / total if total else 0.0
 
 
-def cue_fit(question: Question, sentence: str) -> float:
-    """1 when the sentence holds the kind of fact the question asks for, else 0 (0.5 if none)."""
+def cue_fit(question: Question, sentence: str, proper: frozenset[str] = frozenset()) -> float:
+    """1 when the sentence holds the kind of fact the question asks for, else 0 (0.5 if none).
+
+    proper: words the report only ever writes capitalised (names), for "who is" questions."""
     cue = question.cue
     figures = [n for n in numbers_in(sentence) if not _YEAR.match(n)]
     asked = set(words(question.text))
     names = [m for m in _NAME.findall(sentence) if not set(words(m)) <= asked]
+    people = [m for m in names if all(w in proper for w in words(m))]
     checks = {
         "count": _counts_something_asked(question, sentence),
         "money": "£" in sentence,
@@ -144,18 +193,26 @@ def cue_fit(question: Question, sentence: str) -> float:
         "where": bool(names),
         "change": bool(_CHANGE.search(sentence)) and bool(figures),
         "duration": bool(_DURATION.search(sentence)),
+        "person": bool(people),
     }
     return 0.5 if cue is None else float(checks.get(cue, 0.5))
 
 
-def _counts_something_asked(question: Question, sentence: str, window: int = 4) -> bool:
+def _counts_something_asked(question: Question, sentence: str, window: int = 6) -> bool:
     """A count near (within a few words of) one of the question's key terms."""
     tokens = sentence.replace(",", "").split()
     groups = question.term_stems()
+    given = {n.replace(",", "") for n in numbers_in(question.text)}
     for i, token in enumerate(tokens):
         bare = token.strip("().;:").lower()
-        if not re.fullmatch(r"\d+(\.\d+)?", bare) or _YEAR.match(bare):
+        if bare in given or (i and _LABEL_NUMBER.match(tokens[i - 1].lower())):
+            continue  # a figure the question gave, or a label such as "Section 136"
+        if bare not in _NUMBER_WORDS and (
+            not re.fullmatch(r"\d+(\.\d+)?", bare) or _YEAR.match(bare)
+        ):
             continue
+        if i + 1 < len(tokens) and _SPAN.match(tokens[i + 1]):
+            continue  # "12 months", "four years": a period, not a count
         near = " ".join(tokens[max(0, i - window) : i + window + 1])
         if any(g & stems(near) for g in groups):
             return True

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.question import Question
+from assistant.question import Question, financial_years
 from assistant.tables import parse_number
 from assistant.text import MEASURE_WORDS, content_words, expanded_stems, stem, stems, words
 
@@ -63,6 +64,16 @@ class StatRow:
             text += f" {self.label_header or self.table_title}"
         groups = [expanded_stems(w) for w in dict.fromkeys(content_words(text))]
         return [g for g in groups if not g <= _MEASURE_STEMS | _GENERIC]
+
+    def years(self) -> set[int]:
+        """The years the row's periods end in (a misdated table: the year it may really be)."""
+        found = financial_years(" ".join(self.columns))
+        found |= {
+            int(n["period"][:2] + n["period"][-2:])
+            for n in self.notes
+            if n.get("period", "")[:4].isdigit()
+        }
+        return found
 
     def is_total(self) -> bool:
         """A row totalling its table."""
@@ -193,7 +204,9 @@ def extreme(store: StatisticsStore, question: Question) -> Extreme | None:
     largest = bool(said & _MOST)
     if not (largest or said & _LEAST) or not said & {"which", "what", "where"}:
         return None
-    if question.cue not in ("count", "money", "percentage", "change"):
+    if question.cue not in ("count", "money", "percentage", "change") and not _names_table(
+        question.text
+    ):
         return None
     if question.cue == "change" and said & _FALL:
         largest = not largest
@@ -213,6 +226,19 @@ def extreme(store: StatisticsStore, question: Question) -> Extreme | None:
         return None
     pick = max if largest else min
     return Extreme(pick(valued, key=lambda pair: pair[0])[1], column, largest)
+
+
+def _names_table(text: str) -> bool:
+    """'the smallest funding source': a superlative followed by what it ranks."""
+    return bool(
+        re.search(
+            r"\b(most|biggest|largest|highest|greatest|least|smallest|lowest)"
+            r" (\w+ )?(source|item|line|service|cost|spend\w*|expenditure|"
+            r"indicator|funding|grant)",
+            text,
+            re.I,
+        )
+    )
 
 
 def _extreme_column(row: StatRow, question: Question) -> str:
@@ -241,11 +267,14 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     """
     groups = row.label_groups()
     label, context = row.label_stems(), row.context_stems()
-    term_stems = [s for s in question.term_stems() if not s <= _GENERIC | _SOFT]
-    if not term_stems or not label or question.cue in ("who", "when", "where", "which"):
+    term_stems = [s for s in question.term_stems() if not s & (_GENERIC | _SOFT)]
+    if not term_stems or not label or question.cue in ("who", "when", "where", "which", "person"):
         return None
     if question.cue == "change" and len(row.periods()) < 2:
         return None
+    asked_years = financial_years(question.text)
+    if asked_years and not asked_years & row.years():
+        return None  # the table has no column for the period asked about
     said = set(words(question.text))
     if row.is_total() and not said & _TOTAL_WORDS:
         return None

@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
     really actually just ok okay hi hello thanks thank cheers mate whos who's wat wot r u ur ya
     cos coz cuz pls plz even anymore still rubbish terrible awful bad good better worse best
     worst great anyone anybody anything everyone someone doing done lot lots bit kind sort
-    want wanted wondering wonder curious interested tell explain describe mean means""".split()
+    want wanted wondering wonder curious interested tell explain describe mean means whether
+    however although though yet""".split()
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
@@ -45,6 +46,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "murders": ("homicide",),
     "killings": ("homicide",),
     "murdered": ("homicide",),
+    "pcso": ("police community support officers", "pcso"),
+    "pcsos": ("police community support officers", "pcso"),
+    "opcc": ("office of the police and crime commissioner",),
+    "dclg": ("dclg", "communities local government"),
+    "csp": ("community safety partnership",),
+    "csps": ("community safety partnership",),
+    "ecfrs": ("fire rescue service", "ecfrs"),
+    "start": ("start", "commenced", "began", "launched"),
+    "started": ("started", "commenced"),
+    "begin": ("began", "commenced", "start"),
+    "began": ("began", "commenced", "started"),
     "ppl": ("people",),
     "yr": ("year",),
     "yrs": ("year",),
@@ -159,10 +171,22 @@ def words(text: str) -> list[str]:
     return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text)]
 
 
+_IRREGULAR = {
+    "knives": "knife",
+    "knifes": "knife",
+    "lives": "life",
+    "wives": "wife",
+    "thieves": "thief",
+    "halves": "half",
+    "women": "woman",
+    "men": "man",
+}
+
+
 @lru_cache(maxsize=20000)
 def stem(word: str) -> str:
-    """English Snowball stem of one word."""
-    return _stemmer.stemWord(word)
+    """English Snowball stem of one word (irregular plurals first made singular)."""
+    return _stemmer.stemWord(_IRREGULAR.get(word, word))
 
 
 def content_words(text: str) -> list[str]:
