@@ -13,16 +13,17 @@ from typing import Any
 
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer
+from assistant.contents import Contents
 from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder
 from assistant.errors import AssistantError, IndexUnavailableError
 from assistant.index import BuiltIndex, chroma_client, open_built
 from assistant.invariants import violations
-from assistant.question import Question, analyse, financial_years, focus
+from assistant.question import PERSONAL_INFO, Question, analyse, financial_years, focus
 from assistant.retrieval import HybridRetriever
 from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
 from assistant.safety import route as safety_route
-from assistant.select import acceptable, candidates, choose, wants_figure
+from assistant.select import acceptable, asks_description, candidates, choose, wants_figure
 from assistant.settings import Settings
 from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
 from assistant.text import SYNONYMS, content_words, normalise, stem, stems
@@ -54,6 +55,7 @@ class Assistant:
         store: StatisticsStore,
         composer: Composer,
         period_years: set[int],
+        contents: Contents,
     ) -> None:
         self.settings = settings
         self.stamp = built.stamp
@@ -61,6 +63,7 @@ class Assistant:
         self.store = store
         self.composer = composer
         self.period_years = period_years  # the years the reports' periods end in
+        self.contents = contents
         table_words = {
             w
             for r in store.rows
@@ -102,9 +105,8 @@ class Assistant:
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
-        return cls(
-            settings, built, retriever, store, Composer(reports, built.passages, store), years
-        )
+        return cls(settings, built, retriever, store, Composer(reports, built.passages, store),
+                   years, Contents(documents))
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -133,6 +135,11 @@ class Assistant:
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
+        if PERSONAL_INFO.search(text):
+            return self.composer.not_found(text, [])  # personal details of people: never here
+        page = self.contents.lookup(text)
+        if page is not None:
+            return page
         question = analyse(self._corrected(focus(text)))
         previous = earlier[-1] if earlier else None
         most = extreme(self.store, question)
@@ -200,7 +207,8 @@ class Assistant:
                 )
             )[:3]
             return Evidence(self.composer.not_found(text, topics), 0.0, 0.0)
-        chosen = choose(ranked, self.settings.max_citations, everything)
+        chosen = choose(ranked, self.settings.max_citations, everything,
+                        describe=asks_description(question))
         return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
 
     def _unknown_terms(self, question: Question) -> list[str]:

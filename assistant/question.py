@@ -38,7 +38,7 @@ _CUES = (
     (
         "person",
         re.compile(
-            r"\bwho(s|'s| is| was)( the| your| essex'?s?)? ([a-z]+ )?"
+            r"\bwho(s|'s| is| was)( the| your| essex'?s?)? ([a-z]+ ){0,3}"
             r"(pcc|commissioner|deputy|chief|constable|head|boss|superintendent|"
             r"chair|leader|author)",
             re.I,
@@ -124,6 +124,14 @@ _ASIDE = re.compile(r"<!--.*?-->|<[^>]{0,300}>|\[[^\]]{0,300}\]|\{[^}]{0,300}\}"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
+_POINTS_BACK = re.compile(r"\b(that|this|these|those|it|they)\b", re.I)
+PERSONAL_INFO = re.compile(
+    r"\b(your|his|her|their|roger hirst'?s|stephen kavanagh'?s|jane gardner'?s)\s+"
+    r"(own\s+)?(home address|address|phone( number)?|mobile( number)?|e-?mail( address)?|"
+    r"salary|wages?|pay|age|birthday|date of birth|family|wife|husband|children|kids|"
+    r"politics|religion|health)\b", re.I)
+
+
 def focus(text: str) -> str:
     """The asking part of a message: markup and bracketed asides dropped, and when some
     sentences are questions and others are not (instructions, claims), the questions only."""
@@ -132,6 +140,8 @@ def focus(text: str) -> str:
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
         return cleaned
+    if any(_POINTS_BACK.search(s) for s in asks):
+        return cleaned  # "Is that consistent ...?" needs the sentence before it
     return " ".join(asks)
 
 

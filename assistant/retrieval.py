@@ -15,7 +15,7 @@ from assistant.passages import Passage
 from assistant.text import content_words, expanded_stems, stem
 
 RARE_DF = 4
-UNKNOWN_IDF = 2.0
+UNKNOWN_IDF = 3.0
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,15 @@ class Candidate:
     coverage: float
     direct: bool
     complete: bool
+    names_key: bool
     cue: float
     rank_bonus: float
 
     @property
     def score(self) -> float:
         """Blend of key-term coverage, meaning, figure type and passage rank."""
-        return 0.5 * self.coverage + 0.3 * self.similarity + 0.12 * self.cue + self.rank_bonus
+        return (0.5 * self.coverage + 0.3 * self.similarity + 0.12 * self.cue
+                + 0.1 * self.names_key + self.rank_bonus)
 
 
 def candidates(
@@ -69,6 +71,7 @@ def candidates(
     needed = required_terms(question, retriever)
     key = key_term(question, retriever)
     subject = specific_term(question, retriever) if wants_figure(question) else set()
+    role = question.term_stems()[0] if question.cue == "person" and question.terms else set()
     for sid in sims:
         pid = sid.rsplit(":", 1)[0]
         passages.setdefault(pid, (len(hits), retriever.by_id[pid]))
@@ -85,6 +88,8 @@ def candidates(
             keyed = not key or bool(key & context) or similarity >= KEY_SIMILARITY
             if subject and not subject & context and similarity < KEY_SIMILARITY:
                 keyed = False  # a figure must be about the question's most specific subject
+            if role and not role & (stems(sentence) | before):
+                keyed = False  # "who is the deputy ...": the sentence must name the role
             out.append(
                 Candidate(
                     passage,
@@ -94,6 +99,7 @@ def candidates(
                     coverage(question, stems(sentence), before, context, retriever),
                     any(g & stems(sentence) for g in question.term_stems()),
                     keyed and all(g & context for g in needed),
+                    bool(key & stems(sentence)),
                     cue_fit(question, sentence, retriever.proper_words),
                     0.04 / (1 + rank),
                 )
@@ -129,6 +135,15 @@ def required_terms(question: Question, retriever: HybridRetriever) -> list[set[s
         for g, t in zip(groups, question.terms, strict=True)
         if t in question.names and all(retriever.is_rare(s) for s in g)
     ]
+
+
+_DESCRIBE = re.compile(r"^\s*(what (is|are|was|were|does|did|do|happened)|tell me|describe|"
+                       r"explain|how (does|do|did|is|are))\b", re.I)
+
+
+def asks_description(question: Question) -> bool:
+    """'What is ...', 'tell me about ...': a question wanting more than one sentence."""
+    return question.cue is None and _DESCRIBE.search(question.text) is not None
 
 
 def wants_figure(question: Question) -> bool:
@@ -231,17 +246,20 @@ def _follows(c: Candidate, best: Candidate) -> bool:
     )
 
 
-def choose(ranked: list[Candidate], limit: int, everything: list[Candidate]) -> list[Candidate]:
-    """The best acceptable sentence, the one after it when it carries on (from all
-    candidates), and close runners-up."""
+def choose(ranked: list[Candidate], limit: int, everything: list[Candidate],
+           describe: bool = False) -> list[Candidate]:
+    """The best acceptable sentence, the sentences after it while they carry on (one, or two
+    when the question asks for a description), and close runners-up."""
     if not ranked:
         return []
     best = ranked[0]
     chosen = [best]
-    follower = next((c for c in everything if _follows(c, best)), None)
-    if follower and (
-        follower.direct or _ANAPHORA.match(follower.text) or len(best.text.split()) < 12
-    ):
+    for _ in range(2 if describe else 1):
+        last = chosen[-1]
+        follower = next((c for c in everything if _follows(c, last)), None)
+        if not follower or not (follower.direct or _ANAPHORA.match(follower.text)
+                                or len(last.text.split()) < 12):
+            break
         chosen.append(follower)
     for c in ranked[1:]:
         if len(chosen) >= limit:

@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     cos coz cuz pls plz even anymore still rubbish terrible awful bad good better worse best
     worst great anyone anybody anything everyone someone doing done lot lots bit kind sort
     want wanted wondering wonder curious interested tell explain describe mean means whether
-    however although though yet""".split()
+    however although though yet anythin happend normal thing things stuff guys lol innit btw
+    tbh gonna wanna kinda literally basically actualy""".split()
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
