@@ -22,6 +22,7 @@ _NUMBER_WORDS = frozenset(
     "twenty thirty forty fifty hundred thousand million dozen".split()
 )
 KEY_SIMILARITY = 0.6
+SUBJECT_SIMILARITY = 0.75
 _ASKS_HOW_MUCH = re.compile(
     r"\b(how (much|many|far)|by (how much|what))\b|"
     r"^\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
@@ -86,7 +87,7 @@ def candidates(
             before = stems(sentences[i - 1]) if i else set()
             similarity = sims.get(f"{passage.id}:{i}", floor)
             keyed = not key or bool(key & context) or similarity >= KEY_SIMILARITY
-            if subject and not subject & context and similarity < KEY_SIMILARITY:
+            if subject and not subject & context and similarity < SUBJECT_SIMILARITY:
                 keyed = False  # a figure must be about the question's most specific subject
             if role and not role & (stems(sentence) | before):
                 keyed = False  # "who is the deputy ...": the sentence must name the role
