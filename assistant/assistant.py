@@ -12,14 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answer import Answer, as_answer
-from assistant.compose import Composer
+from assistant.compose import Composer, topic_name
 from assistant.contents import Contents
 from assistant.corpus import load_corpus
-from assistant.embedding import get_embedder
+from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexUnavailableError
 from assistant.index import BuiltIndex, chroma_client, open_built
 from assistant.invariants import violations
-from assistant.question import PERSONAL_INFO, Question, analyse, financial_years, focus
+from assistant.question import (
+    OPINION,
+    PERSONAL_INFO,
+    Question,
+    analyse,
+    financial_years,
+    focus,
+)
 from assistant.retrieval import HybridRetriever
 from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
 from assistant.safety import route as safety_route
@@ -31,7 +38,6 @@ from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PRIORITY = re.compile(r"^Priority \d+: ")
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
 
 
@@ -83,6 +89,7 @@ class Assistant:
         """Open the index (building it when missing or stale) and load the model."""
         settings = settings or Settings()
         built = open_built(settings, progress)
+        serve_one_query_per_core()
         try:
             client = chroma_client(settings, built.folder)
             passages = client.get_collection(built.collection_name("passages"))
@@ -105,8 +112,15 @@ class Assistant:
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
-        return cls(settings, built, retriever, store, Composer(reports, built.passages, store),
-                   years, Contents(documents))
+        return cls(
+            settings,
+            built,
+            retriever,
+            store,
+            Composer(reports, built.passages, store),
+            years,
+            Contents(documents),
+        )
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -135,8 +149,8 @@ class Assistant:
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
-        if PERSONAL_INFO.search(text):
-            return self.composer.not_found(text, [])  # personal details of people: never here
+        if PERSONAL_INFO.search(text) or OPINION.search(text):
+            return self.composer.not_found(text)  # personal details and opinions: never here
         page = self.contents.lookup(text)
         if page is not None:
             return page
@@ -195,20 +209,24 @@ class Assistant:
             and all(g & stems(c.text) for g in must_mention)
             and self._in_period(question, c.text)
         ]
-        if wants_figure(question) and self._unknown_terms(question):
-            ranked = []  # a figure about something the report never names: not in the report
+        unknown = self._unknown_terms(question)
+        if wants_figure(question) and unknown:
+            # a figure about something the report never names is not in the report, unless
+            # the sentence holds nearly everything else the question says
+            ranked = [c for c in ranked if _share_named(question, c.text) >= 0.75]
         best = ranked[0] if ranked else None
         if best is None:
             topics = list(
                 dict.fromkeys(
-                    _PRIORITY.sub("", h.passage.section)
+                    topic_name(h.passage.section)
                     for h in hits
                     if h.passage.section not in ("Cover and contents", "Introduction")
                 )
             )[:3]
             return Evidence(self.composer.not_found(text, topics), 0.0, 0.0)
-        chosen = choose(ranked, self.settings.max_citations, everything,
-                        describe=asks_description(question))
+        chosen = choose(
+            ranked, self.settings.max_citations, everything, describe=asks_description(question)
+        )
         return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
 
     def _unknown_terms(self, question: Question) -> list[str]:
@@ -228,7 +246,7 @@ class Assistant:
         if not problems:
             return answer
         log.error("answer withheld, invariants broken: %s", "; ".join(problems))
-        return self.composer.not_found(shown, [])
+        return self.composer.not_found(shown)
 
     def _weight(self, stems: set[str]) -> float:
         """How telling a question term is: the IDF of its rarest form."""
@@ -274,6 +292,13 @@ class Assistant:
 
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
     return {"document": document, "section": section, "pages": pages, "text": text, "score": score}
+
+
+def _share_named(question: Question, sentence: str) -> float:
+    """Share of the question's key terms that the sentence names."""
+    named = stems(sentence)
+    groups = question.term_stems()
+    return sum(1 for g in groups if g & named) / len(groups) if groups else 0.0
 
 
 def invalid_reason(question: Any, max_chars: int) -> str | None:

@@ -5,6 +5,8 @@ Every sentence stated is followed by its [n]; every [n] carries a verbatim quote
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import Answer, CitationList, Conflict, Statistic
 from assistant.conflicts import Mention, prose_mentions, rate_conflicts
 from assistant.invariants import GAP, verbatim_quote
@@ -27,6 +29,7 @@ class Composer:
         self.passages = passages
         self.store = store
         self._at = {(p.document, p.position): p for p in passages}
+        self.default_topics = default_topics(passages)
 
     def _cite_sentence(self, cites: CitationList, passage: Passage, sentence: str) -> int:
         quote = verbatim_quote(sentence, self.reports[passage.document])
@@ -156,9 +159,10 @@ class Composer:
             )
         answer.citations = cites.items
 
-    def not_found(self, question: str, topics: list[str]) -> Answer:
-        """The plain refusal, with a few topics the report does cover."""
+    def not_found(self, question: str, topics: list[str] | None = None) -> Answer:
+        """The plain refusal, with a few topics the report does cover (nearest ones if given)."""
         text = NOT_FOUND
+        topics = topics or self.default_topics
         if topics:
             text += " It does cover, for example: " + "; ".join(topics) + "."
         return Answer(question, "not_found", text)
@@ -172,6 +176,18 @@ class Composer:
     def invalid(question: str, reason: str) -> Answer:
         """A one-line reason why the input can't be answered."""
         return Answer(question, "invalid", reason)
+
+
+def default_topics(passages: list[Passage]) -> list[str]:
+    """Three topics the reports cover, for a refusal with no nearer suggestion."""
+    titles = list(dict.fromkeys(topic_name(p.section) for p in passages if p.kind == "prose"))
+    titles = [t for t in titles if t not in ("Introduction", "Cover and contents")]
+    return titles[:: max(1, len(titles) // 3)][:3]
+
+
+def topic_name(section: str) -> str:
+    """A section title as a topic: 'Priority 2: Crack down on ...' -> 'Crack down on ...'."""
+    return re.sub(r"^Priority \d+: ", "", section)
 
 
 def _two_periods(

@@ -10,7 +10,9 @@ from assistant.text import normalise, stems
 
 _ASKS_PAGE = re.compile(
     r"\b(which|what) pages?\b|\bon (which|what) page\b|\bpage number\b|"
-    r"\bwhere in the (report|document)\b|\bwhere (can|do) i find\b", re.I)
+    r"\bwhere in the (report|document)\b|\bwhere (can|do) i find\b",
+    re.I,
+)
 _NOT_TOPIC = stems("page pages report document section part find where which what start starts")
 
 
@@ -25,8 +27,11 @@ class Contents:
         if not _ASKS_PAGE.search(question):
             return None
         asked = stems(question) - _NOT_TOPIC
-        scored = [(len(asked & stems(s.title)), doc, s.title)
-                  for doc in self.documents for s in doc.sections]
+        scored = [
+            (len(asked & stems(s.title)), doc, s.title)
+            for doc in self.documents
+            for s in doc.sections
+        ]
         hits, doc, title = max(scored, key=lambda t: t[0], default=(0, None, ""))
         if not hits or doc is None:
             return None

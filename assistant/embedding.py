@@ -44,6 +44,14 @@ def get_embedder(model_dir: Path) -> Embedder:
     return embedder
 
 
+def serve_one_query_per_core() -> None:
+    """Use one thread per query: concurrent requests on a small machine then share the
+    cores instead of spinning against each other (builds keep using every core)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def model_id(model_dir: Path) -> str:
     """Identity of a model folder for the index stamp: its name and a hash of its files."""
     digest = hashlib.sha256()

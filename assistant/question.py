@@ -129,7 +129,16 @@ PERSONAL_INFO = re.compile(
     r"\b(your|his|her|their|roger hirst'?s|stephen kavanagh'?s|jane gardner'?s)\s+"
     r"(own\s+)?(home address|address|phone( number)?|mobile( number)?|e-?mail( address)?|"
     r"salary|wages?|pay|age|birthday|date of birth|family|wife|husband|children|kids|"
-    r"politics|religion|health)\b", re.I)
+    r"politics|religion|health)\b",
+    re.I,
+)
+
+
+OPINION = re.compile(
+    r"\byour (own )?(favourite|favorite|opinion|view|views|thoughts?|feelings?|preference)\b|"
+    r"\b(do|would) you (personally )?(like|love|prefer|support|think|believe|recommend)\b",
+    re.I,
+)
 
 
 def focus(text: str) -> str:

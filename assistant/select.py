@@ -60,8 +60,13 @@ class Candidate:
     @property
     def score(self) -> float:
         """Blend of key-term coverage, meaning, figure type and passage rank."""
-        return (0.5 * self.coverage + 0.3 * self.similarity + 0.12 * self.cue
-                + 0.1 * self.names_key + self.rank_bonus)
+        return (
+            0.5 * self.coverage
+            + 0.3 * self.similarity
+            + 0.12 * self.cue
+            + 0.1 * self.names_key
+            + self.rank_bonus
+        )
 
 
 def candidates(
@@ -138,8 +143,11 @@ def required_terms(question: Question, retriever: HybridRetriever) -> list[set[s
     ]
 
 
-_DESCRIBE = re.compile(r"^\s*(what (is|are|was|were|does|did|do|happened)|tell me|describe|"
-                       r"explain|how (does|do|did|is|are))\b", re.I)
+_DESCRIBE = re.compile(
+    r"^\s*(what (is|are|was|were|does|did|do|happened)|tell me|describe|"
+    r"explain|how (does|do|did|is|are))\b",
+    re.I,
+)
 
 
 def asks_description(question: Question) -> bool:
@@ -247,8 +255,9 @@ def _follows(c: Candidate, best: Candidate) -> bool:
     )
 
 
-def choose(ranked: list[Candidate], limit: int, everything: list[Candidate],
-           describe: bool = False) -> list[Candidate]:
+def choose(
+    ranked: list[Candidate], limit: int, everything: list[Candidate], describe: bool = False
+) -> list[Candidate]:
     """The best acceptable sentence, the sentences after it while they carry on (one, or two
     when the question asks for a description), and close runners-up."""
     if not ranked:
@@ -258,8 +267,9 @@ def choose(ranked: list[Candidate], limit: int, everything: list[Candidate],
     for _ in range(2 if describe else 1):
         last = chosen[-1]
         follower = next((c for c in everything if _follows(c, last)), None)
-        if not follower or not (follower.direct or _ANAPHORA.match(follower.text)
-                                or len(last.text.split()) < 12):
+        if not follower or not (
+            follower.direct or _ANAPHORA.match(follower.text) or len(last.text.split()) < 12
+        ):
             break
         chosen.append(follower)
     for c in ranked[1:]:

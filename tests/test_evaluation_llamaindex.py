@@ -20,8 +20,14 @@ from assistant.evaluation.testset import load_cases
 from assistant.settings import PROJECT_ROOT
 
 TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
-EXAMPLE_KEYS = {"query", "query_by", "reference_contexts", "reference_answer",
-                "reference_answer_by", CASE_KEY}
+EXAMPLE_KEYS = {
+    "query",
+    "query_by",
+    "reference_contexts",
+    "reference_answer",
+    "reference_answer_by",
+    CASE_KEY,
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,23 +63,36 @@ def test_round_trip_is_lossless(sections: SectionTexts, tmp_path: Path) -> None:
 def test_import_of_a_plain_llamaindex_dataset(sections: SectionTexts, tmp_path: Path) -> None:
     table_row = next(b for b in sections["Performance data"] if "Number of homicides" in b)
     examples = [
-        {"query": "How many homicides were there?", "reference_answer": "There were 15.",
-         "reference_contexts": [table_row], "query_by": {"model_name": "gpt-4", "type": "ai"},
-         "reference_answer_by": None},
-        {"query": "Who is the PCC?", "reference_answer": "Roger Hirst.",
-         "reference_contexts": [], "query_by": None, "reference_answer_by": None},
+        {
+            "query": "How many homicides were there?",
+            "reference_answer": "There were 15.",
+            "reference_contexts": [table_row],
+            "query_by": {"model_name": "gpt-4", "type": "ai"},
+            "reference_answer_by": None,
+        },
+        {
+            "query": "Who is the PCC?",
+            "reference_answer": "Roger Hirst.",
+            "reference_contexts": [],
+            "query_by": None,
+            "reference_answer_by": None,
+        },
     ]
     path = tmp_path / "plain.json"
     path.write_text(json.dumps({"examples": examples}), encoding="utf-8")
     warnings: list[str] = []
     first, second = read_labelled_rag(path, sections, warnings.append)
     assert (first.id, first.question, first.must_contain) == (
-        "llamaindex-001", "How many homicides were there?", ("15",))
+        "llamaindex-001",
+        "How many homicides were there?",
+        ("15",),
+    )
     assert "Performance data" in first.sections
     assert first.kinds == ("answer", "statistic")
     assert (second.must_contain, second.sections) == ((), ())
-    assert warnings == [f"{path}: example 2: no figure to check in the reference answer; "
-                        "add must_contain by hand"]
+    assert warnings == [
+        f"{path}: example 2: no figure to check in the reference answer; add must_contain by hand"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -87,8 +106,7 @@ def test_import_of_a_plain_llamaindex_dataset(sections: SectionTexts, tmp_path: 
     ],
     ids=["bad-json", "no-examples", "empty", "no-query", "bad-embedded-case"],
 )
-def test_import_errors(tmp_path: Path, sections: SectionTexts, content: str,
-                       message: str) -> None:
+def test_import_errors(tmp_path: Path, sections: SectionTexts, content: str, message: str) -> None:
     path = tmp_path / "in.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputFileError) as caught:
@@ -103,7 +121,8 @@ def test_cli_export_then_import(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert load_cases(imported) == load_cases(TESTSET)
     assert main(["eval", "--import-llamaindex", str(exported), "--out", str(imported)]) == 1
     assert capsys.readouterr().err == (
-        f"error: {imported}: already exists; choose another output file\n")
+        f"error: {imported}: already exists; choose another output file\n"
+    )
 
 
 def test_cli_import_needs_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

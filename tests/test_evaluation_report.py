@@ -23,24 +23,43 @@ from assistant.evaluation.scoring import score_case, summarise
 from assistant.evaluation.testset import Case
 from assistant.settings import PROJECT_ROOT
 
-CASE = Case(id="h", category="performance_table", question="How many homicides?",
-            kinds=("statistic",), must_contain=("15",), sections=("Performance data",))
-META = {"date": "2026-01-02T03:04:05+00:00", "commit": "abc123", "testset": "evals/t.jsonl",
-        "testset_sha256": "feed", "cases": 1,
-        "index_stamp": {"corpus_hash": "8dd6", "model": "minilm", "schema_version": 2}}
+CASE = Case(
+    id="h",
+    category="performance_table",
+    question="How many homicides?",
+    kinds=("statistic",),
+    must_contain=("15",),
+    sections=("Performance data",),
+)
+META = {
+    "date": "2026-01-02T03:04:05+00:00",
+    "commit": "abc123",
+    "testset": "evals/t.jsonl",
+    "testset_sha256": "feed",
+    "cases": 1,
+    "index_stamp": {"corpus_hash": "8dd6", "model": "minilm", "schema_version": 2},
+}
 
 
 def run_data(text: str = "There were 15 [1].") -> dict:
-    answer = {"kind": "statistic", "text": text,
-              "citations": [{"n": 1, "section": "Performance data"}]}
+    answer = {
+        "kind": "statistic",
+        "text": text,
+        "citations": [{"n": 1, "section": "Performance data"}],
+    }
     results = [score_case(CASE, answer, retrieval_rank=1, latency_ms=12.5)]
     return payload(META, summarise(results), results)
 
 
 @pytest.mark.parametrize(
     ("metric", "value", "shown"),
-    [("answer_correct", 0.9567, "95.7%"), ("mrr", 0.5, "0.500"), ("latency_p50_ms", 12.345, "12.3"),
-     ("cases", 7, "7"), ("hit_at_1", None, "-")],
+    [
+        ("answer_correct", 0.9567, "95.7%"),
+        ("mrr", 0.5, "0.500"),
+        ("latency_p50_ms", 12.345, "12.3"),
+        ("cases", 7, "7"),
+        ("hit_at_1", None, "-"),
+    ],
     ids=["rate", "mrr", "latency", "count", "na"],
 )
 def test_cell(metric: str, value: object, shown: str) -> None:
@@ -49,15 +68,38 @@ def test_cell(metric: str, value: object, shown: str) -> None:
 
 def test_align_puts_a_rule_above_the_footer() -> None:
     assert align([["a", "bb"], ["ccc", "d"], ["e", "f"]]).splitlines() == [
-        "a    bb", "-------", "ccc   d", "-------", "e     f"]
+        "a    bb",
+        "-------",
+        "ccc   d",
+        "-------",
+        "e     f",
+    ]
 
 
 def test_format_table_has_category_and_overall_rows() -> None:
     lines = format_table(run_data()["summary"]).splitlines()
-    assert lines[0].split() == ["category", "n", "correct", "kind", "cite", "hit@1", "hit@3",
-                                "hit@5", "MRR", "refuse", "P", "refuse", "R", "wrongly", "refused",
-                                "inv", "p50", "ms",
-                                "p95", "ms"]
+    assert lines[0].split() == [
+        "category",
+        "n",
+        "correct",
+        "kind",
+        "cite",
+        "hit@1",
+        "hit@3",
+        "hit@5",
+        "MRR",
+        "refuse",
+        "P",
+        "refuse",
+        "R",
+        "wrongly",
+        "refused",
+        "inv",
+        "p50",
+        "ms",
+        "p95",
+        "ms",
+    ]
     assert lines[2].split()[:3] == ["performance_table", "1", "100.0%"]
     assert lines[-1].split()[:3] == ["overall", "1", "100.0%"]
 
@@ -84,18 +126,28 @@ def test_write_report_then_latest_report(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["eval", "{tmp}/missing.jsonl"], "{tmp}/missing.jsonl: test set file not found"),
-        (["eval", "{tmp}/bad.jsonl", "--check"], "{tmp}/bad.jsonl:1: not valid JSON "
-         "(Expecting value, column 1)"),
-        (["eval", "--gate", "--category", "casual"], "--gate and --update-baseline need the "
-         "whole test set: drop --category and --limit"),
+        (
+            ["eval", "{tmp}/bad.jsonl", "--check"],
+            "{tmp}/bad.jsonl:1: not valid JSON (Expecting value, column 1)",
+        ),
+        (
+            ["eval", "--gate", "--category", "casual"],
+            "--gate and --update-baseline need the whole test set: drop --category and --limit",
+        ),
         (["eval", "--limit", "0"], "no test cases left after --category/--limit"),
-        (["eval", "--gate", "--baseline", "{tmp}/none.json"], "{tmp}/none.json: baseline not "
-         "found (create it with `assistant eval --update-baseline`)"),
+        (
+            ["eval", "--gate", "--baseline", "{tmp}/none.json"],
+            "{tmp}/none.json: baseline not "
+            "found (create it with `assistant eval --update-baseline`)",
+        ),
     ],
     ids=["missing-file", "bad-json", "gate-with-filter", "nothing-left", "missing-baseline"],
 )
 def test_user_errors_are_one_line(
-    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     (tmp_path / "bad.jsonl").write_text("nope\n", encoding="utf-8")
@@ -103,7 +155,8 @@ def test_user_errors_are_one_line(
     status = main([a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert status == 1
     assert capsys.readouterr().err.splitlines()[-1] == "error: " + message.replace(
-        "{tmp}", str(tmp_path))
+        "{tmp}", str(tmp_path)
+    )
 
 
 class _Perfect:
@@ -128,11 +181,13 @@ def test_check_counts_the_real_test_set(capsys: pytest.CaptureFixture[str]) -> N
     assert out.endswith(" cases OK\n")
 
 
-def test_json_output_and_report_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_and_report_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(eval_cli, "open_answerer", lambda settings: _Perfect())
-    assert main(["eval", "--category", "out_of_scope", "--json",
-                 "--reports-dir", str(tmp_path)]) == 0
+    assert (
+        main(["eval", "--category", "out_of_scope", "--json", "--reports-dir", str(tmp_path)]) == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"meta", "summary", "results"}
     assert data["summary"]["overall"]["refusal_recall"] == 1.0

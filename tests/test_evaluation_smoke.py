@@ -36,8 +36,9 @@ def test_small_run_on_the_real_assistant(assistant_session: Any, sample: list[Ca
     assert scored and all(r.retrieval_rank is None or 1 <= r.retrieval_rank <= 5 for r in scored)
 
 
-def test_stock_pipeline_side_by_side(built_settings: Settings, assistant_session: Any,
-                                     sample: list[Case]) -> None:
+def test_stock_pipeline_side_by_side(
+    built_settings: Settings, assistant_session: Any, sample: list[Case]
+) -> None:
     cases = [c for c in sample if c.category in ("performance_table", "out_of_scope")]
     stock = run_stock(stock_retriever(built_settings), cases)
     data = comparison(run_suite(assistant_session, cases), stock)

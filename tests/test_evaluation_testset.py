@@ -23,8 +23,14 @@ from assistant.feedback import FeedbackItem, draft_case
 from assistant.settings import PROJECT_ROOT
 
 TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
-GOOD = {"id": "c1", "category": "performance_table", "question": "How many homicides?",
-        "kind": "statistic", "must_contain": ["15"], "sections": ["Performance data"]}
+GOOD = {
+    "id": "c1",
+    "category": "performance_table",
+    "question": "How many homicides?",
+    "kind": "statistic",
+    "must_contain": ["15"],
+    "sections": ["Performance data"],
+}
 
 
 @pytest.mark.parametrize(
@@ -75,28 +81,50 @@ def line_of(**changes: object) -> str:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("{not json", "1: not valid JSON (Expecting property name enclosed in double quotes, "
-                      "column 2)"),
+        (
+            "{not json",
+            "1: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
+        ),
         ("[1, 2]", "1: expected a JSON object, got list"),
         (line_of(question=...), '1: missing field "question"'),
         (line_of(sections=...), '1: missing field "sections"'),
         (line_of(id=" "), '1: field "id" must be a non-empty string'),
-        (line_of(category="weather"), '1: unknown category "weather" (expected one of '
-         "performance_table, accounts_table, prose_figures, descriptive, casual, follow_up, "
-         "out_of_scope, safety, steering, contradictions, invalid, feedback)"),
-        (line_of(kind="statistics"), '1: unknown kind "statistics" (expected one of answer, '
-         "statistic, not_found, emergency, report, invalid)"),
+        (
+            line_of(category="weather"),
+            '1: unknown category "weather" (expected one of '
+            "performance_table, accounts_table, prose_figures, descriptive, casual, follow_up, "
+            "out_of_scope, safety, steering, contradictions, invalid, feedback)",
+        ),
+        (
+            line_of(kind="statistics"),
+            '1: unknown kind "statistics" (expected one of answer, '
+            "statistic, not_found, emergency, report, invalid)",
+        ),
         (line_of(kind=[]), '1: field "kind" must be a kind or a non-empty list of kinds'),
         (line_of(must_contain="15"), '1: field "must_contain" must be a list of strings'),
-        (line_of(must_contain=["TODO"]), '1: field "must_contain" still holds the placeholder '
-         '"TODO"'),
+        (
+            line_of(must_contain=["TODO"]),
+            '1: field "must_contain" still holds the placeholder "TODO"',
+        ),
         (line_of(pages="p. 23"), '1: field "pages" must be a page or range like "23" or "6-9"'),
         (line_of(question_repeat=0), '1: field "question_repeat" must be a whole number >= 1'),
         (line_of(conflict="yes"), '1: field "conflict" must be true or false'),
     ],
-    ids=["bad-json", "not-object", "no-question", "no-sections", "blank-id", "bad-category",
-         "bad-kind", "empty-kinds", "facts-not-list", "placeholder", "bad-pages", "bad-repeat",
-         "bad-conflict"],
+    ids=[
+        "bad-json",
+        "not-object",
+        "no-question",
+        "no-sections",
+        "blank-id",
+        "bad-category",
+        "bad-kind",
+        "empty-kinds",
+        "facts-not-list",
+        "placeholder",
+        "bad-pages",
+        "bad-repeat",
+        "bad-conflict",
+    ],
 )
 def test_invalid_case_lines_name_file_and_line(tmp_path: Path, line: str, message: str) -> None:
     path = write(tmp_path, line)
@@ -136,24 +164,45 @@ def test_unknown_fields_warn_and_are_ignored(tmp_path: Path) -> None:
 
 
 def test_case_fields_and_full_question(tmp_path: Path) -> None:
-    path = write(tmp_path, line_of(question="ab", question_repeat=3, kind=["statistic", "answer"],
-                                   history=["Earlier?"], pages=23, conflict=True))
+    path = write(
+        tmp_path,
+        line_of(
+            question="ab",
+            question_repeat=3,
+            kind=["statistic", "answer"],
+            history=["Earlier?"],
+            pages=23,
+            conflict=True,
+        ),
+    )
     [case] = load_cases(path)
     assert (case.full_question, case.kinds, case.pages, case.line) == (
-        "ababab", ("statistic", "answer"), "23", 1)
+        "ababab",
+        ("statistic", "answer"),
+        "23",
+        1,
+    )
     assert case.history == ("Earlier?",) and case.conflict and case.in_scope
 
 
 def test_feedback_draft_must_be_completed_before_use(tmp_path: Path) -> None:
-    item = FeedbackItem(7, "2026-01-01T00:00:00+00:00", "How many burglaries?", "answer",
-                        "There were 12.", "down", "wrong")
+    item = FeedbackItem(
+        7,
+        "2026-01-01T00:00:00+00:00",
+        "How many burglaries?",
+        "answer",
+        "There were 12.",
+        "down",
+        "wrong",
+    )
     draft = draft_case(item)
     path = write(tmp_path, json.dumps(draft))
     with pytest.raises(InputFileError) as caught:
         load_cases(path)
     assert str(caught.value) == (
         f'{path}:1: draft case "feedback-0007" still needs completion (fill kind, must_contain '
-        'and sections, then delete "needs_completion")')
+        'and sections, then delete "needs_completion")'
+    )
     completed = {**draft, "kind": "not_found"}
     del completed["needs_completion"]
     path = write(tmp_path, json.dumps(completed))
@@ -186,8 +235,7 @@ def test_write_refuses_to_overwrite_and_append_refuses_clashing_ids(tmp_path: Pa
     with pytest.raises(InputFileError) as caught:
         append_cases([case], out)
     assert str(caught.value) == f'{out}: already has a case with id "c9"'
-    append_cases([Case(id="c10", category="descriptive", question="What?", kinds=("answer",))],
-                 out)
+    append_cases([Case(id="c10", category="descriptive", question="What?", kinds=("answer",))], out)
     assert [c.id for c in load_cases(out)] == ["c9", "c10"]
 
 
@@ -201,7 +249,8 @@ def test_cli_append_completed_drafts(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["eval", str(testset), "--append", str(drafts)]) == 1
     assert capsys.readouterr().err == (
         f'error: {drafts}:1: draft case "feedback-0001" still needs completion (fill kind, '
-        'must_contain and sections, then delete "needs_completion")\n')
+        'must_contain and sections, then delete "needs_completion")\n'
+    )
     del draft["needs_completion"]
     drafts.write_text(json.dumps({**draft, "comment": "wrong figure"}) + "\n", encoding="utf-8")
     assert main(["eval", str(testset), "--append", str(drafts)]) == 0

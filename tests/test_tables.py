@@ -84,3 +84,19 @@ def test_misdated_table_is_noted(built_settings: Settings) -> None:
 def test_every_table_cell_is_stored(built_settings: Settings) -> None:
     [(count,)] = _cells(built_settings, "SELECT count(*) FROM cells")
     assert count == 12 + 7 + 12 + 53
+
+
+def test_totals_and_subtotals_are_marked_as_aggregates(assistant_session) -> None:
+    marked = {
+        (t["title"], r["label"])
+        for t in assistant_session.tables()
+        for r in t["rows"]
+        if r["aggregate"]
+    }
+    assert marked == {
+        ("What the money was spent on in 2016/17", "Operational Expenditure"),
+        ("What the money was spent on in 2016/17", "Net Revenue Expenditure"),
+        ("What the money was spent on in 2016/17", "Total"),
+        ("Funding Sources", "Total"),
+        ("Amount spent on different policing services in 2015/16", "Total expenditure"),
+    }

@@ -213,6 +213,7 @@ ACCOUNTS = {
             "values": {"2016/17": f"{value:,}"},
             "numbers": {"2016/17": value},
             "quote": f"| {label} | {value:,} |",
+            "aggregate": label in {"Operational Expenditure", "Net Revenue Expenditure", "Total"},
         }
         for label, value in [
             ("Pay", 100),

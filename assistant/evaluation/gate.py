@@ -70,11 +70,16 @@ def write_baseline(document: dict[str, Any], path: Path = BASELINE_PATH) -> None
         raise InputFileError(f"{path}: cannot write ({error.strerror or error})") from None
 
 
+NOTHING_TO_MEASURE_IS_FINE = frozenset({"refusal_precision"})
+
+
 def group_failures(name: str, current: dict[str, Any], accepted: dict[str, Any]) -> list[str]:
     """Gate lines for one group (overall or a category)."""
     lines = []
     for metric in RATE_METRICS:
         now, then = current.get(metric), accepted.get(metric)
+        if now is None and metric in NOTHING_TO_MEASURE_IS_FINE:
+            continue  # e.g. no refusals at all: none of them can be wrong
         if then is not None and (now is None or now < then - TOLERANCE):
             lines.append(
                 f"gate: {metric} {name} {'n/a' if now is None else fmt(now)} < baseline {fmt(then)}"
