@@ -226,7 +226,7 @@ def test_baseline_keeps_gated_metrics_only() -> None:
         "kind_correct": 1.0,
         "invariant_violations": 0,
     }
-    assert document["latency_ceiling_ms"] == {"latency_p50_ms": 50.0, "latency_p95_ms": 150.0}
+    assert document["latency_ceiling_ms"] == {"latency_p50_ms": 150.0, "latency_p95_ms": 450.0}
     assert (document["commit"], document["cases"]) == ("abc", 3)
 
 

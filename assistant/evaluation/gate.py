@@ -1,8 +1,9 @@
 """Regression gate: compare a run's scores with the accepted ones in evals/baseline.json.
 
 Rates (correctness, retrieval, refusals) may not fall below the baseline; counts (invariant
-violations, in-scope refusals, errors) may not rise above it. Latency is noisy, so it is
-only held to a generous ceiling (the DESIGN.md budget), never to the baseline's figures.
+violations, in-scope refusals, errors) may not rise above it. Latency is noisy (a CI machine
+may be busy), so it is only held to a generous ceiling, three times the DESIGN.md budget,
+that catches a gross slowdown; `assistant bench` measures against the budget itself.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistant.evaluation.scoring import COUNT_METRICS, RATE_METRICS
 from assistant.settings import PROJECT_ROOT
 
 BASELINE_PATH = PROJECT_ROOT / "evals" / "baseline.json"
-LATENCY_CEILING_MS = {"latency_p50_ms": 50.0, "latency_p95_ms": 150.0}
+LATENCY_CEILING_MS = {"latency_p50_ms": 150.0, "latency_p95_ms": 450.0}
 TOLERANCE = 1e-6  # rates are stored to 4 places; only a real drop fails
 
 
