@@ -98,6 +98,9 @@ def page(browser, server) -> Iterator[SimpleNamespace]:
     assert seen.dialogs == [], "something ran script in the page"
 
 
+# Locator.wait_for() waits until the element is visible and fails on timeout: an assertion.
+
+
 def ask(page, question: str) -> None:
     """Type a question, press Ask and wait for the new answer."""
     before = page.locator("#chat [data-testid='bot']").count()
@@ -115,14 +118,14 @@ def stored_votes(server, needle: str) -> list[tuple[str, str, str]]:
 
 def test_chat_shows_answer_and_source_quote_and_stores_thumbs_down(page, server, tmp_path):
     tab = page.page
-    assert tab.locator("#notice").get_by_text("not for emergencies: call 999").is_visible()
-    assert tab.get_by_text("How many homicides were there in 2016-17?").is_visible()
+    tab.locator("#notice").get_by_text("not for emergencies: call 999").wait_for()
+    tab.get_by_text("How many homicides were there in 2016-17?").wait_for()
     ask(tab, "How many homicides were there?")
     answer = tab.locator("#chat [data-testid='bot']").last
     assert "15" in answer.inner_text() and "[1]" in answer.inner_text()
     quote = answer.locator("blockquote").first
     assert "| Number of homicides | 34 | 15 | -19 | -55.9 |" in quote.inner_text()
-    assert answer.locator("table").first.get_by_text("Number of homicides").is_visible()
+    answer.locator("table").first.get_by_text("Number of homicides").wait_for()
     tab.locator("#chat button[aria-label='Dislike']").last.click()
     tab.locator("#feedback-note").get_by_text("is saved").wait_for()
     tab.locator("#comment-row textarea").fill("Too long. Ring me on 07700 900123")
@@ -138,7 +141,7 @@ def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, tm
     tab = page.page
     ask(tab, "<img src=x onerror=alert(1)> <b>bold</b> is crime up?")
     chat = tab.locator("#chat")
-    assert chat.get_by_text("<img src=x onerror=alert(1)> <b>bold</b> is crime up?").is_visible()
+    chat.get_by_text("<img src=x onerror=alert(1)> <b>bold</b> is crime up?").wait_for()
     assert chat.locator("img[onerror], b:text-is('bold')").count() == 0
     ask(tab, "Someone is breaking in to my house right now")
     banner = chat.locator(".banner-emergency").last
@@ -159,9 +162,9 @@ def test_drafting_desk_drafts_a_reply_with_references(page, tmp_path):
     text = draft.input_value()
     assert text.startswith("Dear Jane Smith,")
     assert "- Not answered by the report: What is your favourite football team?" in text
-    assert tab.locator("#draft-summary").get_by_text("Found 3 question(s)").is_visible()
+    tab.locator("#draft-summary").get_by_text("Found 3 question(s)").wait_for()
     assert downloaded(tab, "#download-md") == text
-    assert tab.locator("#download-docx").is_visible()
+    tab.locator("#download-docx").wait_for()
     tab.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
     draft.fill(text.replace("Dear Jane Smith,", "Dear Ms Smith,"))
     draft.press("Tab")  # leaving the box refreshes the downloads with the edits
@@ -185,7 +188,7 @@ def test_figures_tab_shows_tables_and_charts_with_their_source(page, tmp_path):
     heading = tab.locator("#table-heading-0")
     heading.get_by_text("Performance data: Police Priority Indicators").wait_for()
     assert "section “Performance data”, page 23" in heading.inner_text()
-    assert tab.locator("#table-0").get_by_text("Number of homicides").first.is_visible()
+    tab.locator("#table-0").get_by_text("Number of homicides").first.wait_for()
     tab.locator("#chart-0 canvas, #chart-0 svg").first.wait_for()
     tab.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
 
