@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,6 +57,27 @@ def small_corpus(tmp_path: Path) -> Path:
     }
     (corpus / "mini.manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return corpus
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built_settings: Settings, assistant_session: Assistant) -> Iterator[SimpleNamespace]:
+    """The web app on a free loopback port for one test module, closed at its end."""
+    import ui
+
+    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    app = ui.build_app(settings, assistant_session)
+    url = ui.launch(app, settings, block=False, quiet=True)
+    try:
+        yield SimpleNamespace(app=app, url=url, settings=settings)
+    finally:
+        app.close()
 
 
 def load_testset_cases() -> list[dict]:

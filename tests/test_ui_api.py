@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from gradio_client import Client
@@ -24,25 +21,6 @@ LETTER = (
     "What is your favourite football team?\n\nYours sincerely,\nJane Smith\n"
 )
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(built_settings, assistant_session) -> Iterator[SimpleNamespace]:
-    """One app on a free loopback port for the whole module, closed at the end."""
-    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
-    app = ui.build_app(settings, assistant_session)
-    url = ui.launch(app, settings, block=False, quiet=True)
-    try:
-        yield SimpleNamespace(app=app, url=url, settings=settings)
-    finally:
-        app.close()
 
 
 @pytest.fixture(scope="module")

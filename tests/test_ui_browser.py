@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 import ui
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,25 +39,6 @@ pytestmark = [
         reason="/usr/bin/chromium is not installed (apt-get install chromium)",
     ),
 ]
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(built_settings, assistant_session) -> Iterator[SimpleNamespace]:
-    """One app on a free loopback port for the whole module, closed at the end."""
-    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
-    app = ui.build_app(settings, assistant_session)
-    url = ui.launch(app, settings, block=False, quiet=True)
-    try:
-        yield SimpleNamespace(app=app, url=url, settings=settings)
-    finally:
-        app.close()
 
 
 @pytest.fixture(scope="module")

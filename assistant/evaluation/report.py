@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputFileError
-from assistant.evaluation.scoring import CaseResult
+from assistant.evaluation.scoring import RATE_METRICS, CaseResult
 from assistant.settings import PROJECT_ROOT
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
@@ -31,16 +31,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
-PERCENT = {
-    "answer_correct",
-    "kind_correct",
-    "citation_correct",
-    "hit_at_1",
-    "hit_at_3",
-    "hit_at_5",
-    "refusal_precision",
-    "refusal_recall",
-}
+PERCENT = set(RATE_METRICS) - {"mrr"}  # every rate but MRR reads as a percentage
 
 
 def cell(metric: str, value: Any) -> str:
