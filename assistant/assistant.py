@@ -38,6 +38,8 @@ from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HAPPENED = re.compile(r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b",
+                       re.I)
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
 
 
@@ -149,7 +151,7 @@ class Assistant:
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
-        if PERSONAL_INFO.search(text) or OPINION.search(text):
+        if PERSONAL_INFO.search(text) or OPINION.search(text) or self._after_period(text):
             return self.composer.not_found(text)  # personal details and opinions: never here
         page = self.contents.lookup(text)
         if page is not None:
@@ -228,6 +230,12 @@ class Assistant:
             ranked, self.settings.max_citations, everything, describe=asks_description(question)
         )
         return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
+
+    def _after_period(self, text: str) -> bool:
+        """Whether the question asks what happened (or will) after the reports' years."""
+        years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
+        latest = max(self.period_years, default=9999) + 1
+        return any(y > latest for y in years) and _HAPPENED.search(text) is not None
 
     def _unknown_terms(self, question: Question) -> list[str]:
         """Key terms of the question that the report never uses."""
