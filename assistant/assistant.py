@@ -38,8 +38,9 @@ from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HAPPENED = re.compile(r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b",
-                       re.I)
+_HAPPENED = re.compile(
+    r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b", re.I
+)
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
 
 
@@ -187,7 +188,7 @@ class Assistant:
                 )
                 return self.composer.from_row(text, row, period)
         context = " ".join(a.question for a in earlier[-2:])
-        combined = analyse(self._corrected(focus(f"{text} {context}")))
+        combined = analyse(self._corrected(f"{focus(text)} {context}"))
         own = [g for g in question.term_stems() if not g <= QUESTION_STEMS]
         row = self.store.match(combined, self._weight, must_hold=own)
         if row is not None and question.terms:
@@ -201,14 +202,18 @@ class Assistant:
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
         ranked = candidates(
-            question, hits, self.retriever.sentence_similarities(vector), self.retriever
+            question,
+            hits,
+            self.retriever.sentence_similarities(vector),
+            self.retriever,
+            list(must_mention) or None,
         )
         everything = ranked
         ranked = [
             c
             for c in ranked
             if acceptable(c, question, self.settings.min_coverage, self.settings.min_similarity)
-            and all(g & stems(c.text) for g in must_mention)
+            and (not must_mention or any(g & stems(c.text) for g in must_mention))
             and self._in_period(question, c.text)
         ]
         unknown = self._unknown_terms(question)

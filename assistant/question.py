@@ -39,7 +39,7 @@ _CUES = (
         "person",
         re.compile(
             r"\bwho(s|'s| is| was)( the| your| essex'?s?)? ([a-z]+ ){0,3}"
-            r"(pcc|commissioner|deputy|chief|constable|head|boss|superintendent|"
+            r"(pcc|commissioner|deputy|chief|constable|head|boss|superintendent|cop|copper|"
             r"chair|leader|author)",
             re.I,
         ),

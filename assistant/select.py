@@ -70,13 +70,20 @@ class Candidate:
 
 
 def candidates(
-    question: Question, hits: list[Hit], sims: dict[str, float], retriever: HybridRetriever
+    question: Question,
+    hits: list[Hit],
+    sims: dict[str, float],
+    retriever: HybridRetriever,
+    own: list[set[str]] | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the retrieved passages and of the nearest sentences, scored."""
+    """Every sentence of the retrieved passages and of the nearest sentences, scored.
+
+    own: for a follow-up read with its conversation, the terms the new question itself
+    names (its subject is among them)."""
     passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
     needed = required_terms(question, retriever)
     key = key_term(question, retriever)
-    subject = specific_term(question, retriever) if wants_figure(question) else set()
+    subject = specific_term(question, retriever, own) if wants_figure(question) else set()
     role = question.term_stems()[0] if question.cue == "person" and question.terms else set()
     for sid in sims:
         pid = sid.rsplit(":", 1)[0]
@@ -113,11 +120,21 @@ def candidates(
     return sorted(out, key=lambda c: c.score, reverse=True)
 
 
-def specific_term(question: Question, retriever: HybridRetriever) -> set[str]:
-    """The question's most specific term that the report uses at all (highest IDF)."""
-    known = [
-        g for g in question.term_stems() if any(retriever.document_frequency.get(s) for s in g)
-    ]
+def specific_term(
+    question: Question, retriever: HybridRetriever, among: list[set[str]] | None = None
+) -> set[str]:
+    """The question's most specific thing (highest IDF) that the report names at all; verb
+    forms ("starting", "linked") say what happened, not what about."""
+    groups = (
+        among
+        if among is not None
+        else [
+            g
+            for g, t in zip(question.term_stems(), question.terms, strict=True)
+            if not t.endswith(("ing", "ed"))
+        ]
+    )
+    known = [g for g in groups if any(retriever.document_frequency.get(s) for s in g)]
     return max(known, key=lambda g: max(retriever.idf(s) for s in g)) if known else set()
 
 

@@ -25,7 +25,7 @@ _SOFT = frozenset(
     for w in (
         "people use using used caught record recorded happen happened report reported commit "
         "committed overall see seen made make across place area areas figure total collect "
-        "collected "
+        "collected nicked arrested "
         "raise raised receive received get got given cases case table tables shown show printed "
         "according paid out came come comes from two both"
     ).split()

@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     worst great anyone anybody anything everyone someone doing done lot lots bit kind sort
     want wanted wondering wonder curious interested tell explain describe mean means whether
     however although though yet anythin happend normal thing things stuff guys lol innit btw
-    tbh gonna wanna kinda literally basically actualy""".split()
+    tbh gonna wanna kinda literally basically actualy put long often far soon""".split()
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
@@ -39,7 +39,7 @@ MEASURE_WORDS = frozenset(
     comparison increase increased increases increasing decrease decreased decreasing reduce
     reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
     year years last previous before prior latest current month months annual period recorded
-    essex fewer less more higher lower yr yrs cost costs""".split()
+    essex fewer less more higher lower yr yrs cost costs costing""".split()
 )
 # Question words mapped to the words the report uses for the same thing.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -55,6 +55,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "csps": ("community safety partnership",),
     "ecfrs": ("fire rescue service", "ecfrs"),
     "start": ("start", "commenced", "began", "launched"),
+    "top": ("top", "chief", "head"),
+    "forward": ("proposed", "recommended"),
+    "part": ("part", "element"),
+    "nicked": ("arrested", "caught"),
+    "cop": ("officer", "police", "constable"),
     "started": ("started", "commenced"),
     "begin": ("began", "commenced", "start"),
     "began": ("began", "commenced", "started"),
@@ -64,7 +69,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "expenditure": ("expenditure", "spent"),
     "killed": ("homicide", "killed"),
     "cops": ("officer", "police"),
-    "cop": ("officer", "police"),
     "bobbies": ("officer",),
     "coppers": ("officer", "police"),
     "policemen": ("officer",),
