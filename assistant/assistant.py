@@ -26,6 +26,7 @@ from assistant.question import (
     analyse,
     financial_years,
     focus,
+    split_compound,
 )
 from assistant.retrieval import HybridRetriever
 from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
@@ -151,6 +152,16 @@ class Assistant:
         return answer
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
+        """Each question of a two-part question answered in turn (the second with the first
+        as context), the answers joined; a single question as it is."""
+        parts = split_compound(text)
+        if len(parts) == 1:
+            return self._single(text, earlier)
+        first = self._single(parts[0], earlier)
+        context = [*earlier, first] if first.kind in ("answer", "statistic") else earlier
+        return self.composer.joined(text, [first, self._single(parts[1], context)])
+
+    def _single(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
         if PERSONAL_INFO.search(text) or OPINION.search(text) or self._after_period(text):
             return self.composer.not_found(text)  # personal details and opinions: never here
@@ -243,8 +254,19 @@ class Assistant:
         return any(y > latest for y in years) and _HAPPENED.search(text) is not None
 
     def _unknown_terms(self, question: Question) -> list[str]:
-        """Key terms of the question that the report never uses."""
-        return [t for t in question.terms if not (expanded(t) & self.known_stems)]
+        """Key terms of the question that the report never uses (nor as two words: 'gopro')."""
+        return [
+            t
+            for t in question.terms
+            if not (expanded(t) & self.known_stems) and not self._compound_word(t)
+        ]
+
+    def _compound_word(self, word: str) -> bool:
+        """'gopro' for 'go-pro': two words the report knows, written as one."""
+        return any(
+            stem(word[:i]) in self.known_stems and stem(word[i:]) in self.known_stems
+            for i in range(2, len(word) - 1)
+        )
 
     def _in_period(self, question: Question, sentence: str) -> bool:
         """A question about a year the report does not cover needs a sentence naming it."""

@@ -17,6 +17,7 @@ from assistant.statistics import Extreme, StatisticsStore, StatRow
 from assistant.tables import parse_number
 
 NOT_FOUND = "The annual report doesn't cover that."
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 class Composer:
@@ -159,6 +160,31 @@ class Composer:
             )
         answer.citations = cites.items
 
+    def joined(self, question: str, answers: list[Answer]) -> Answer:
+        """Answers to the parts of one question as one answer, citations renumbered."""
+        found = [a for a in answers if a.kind in ("answer", "statistic")]
+        if not found:
+            return self.not_found(question)
+        cites, texts, stats, conflicts = CitationList(), [], [], []
+        for answer in found:
+            new = {
+                c.n: cites.cite(c.document, c.section, c.pages, c.quote) for c in answer.citations
+            }
+            texts.append(_MARKER.sub(lambda m, new=new: f"[{new[int(m.group(1))]}]", answer.text))
+            stats += answer.statistics
+            conflicts += [
+                Conflict(
+                    _MARKER.sub(lambda m, new=new: f"[{new[int(m.group(1))]}]", c.summary),
+                    tuple(new[n] for n in c.citations),
+                )
+                for c in answer.conflicts
+            ]
+        texts = _without_repeats(texts)
+        if len(found) < len(answers):
+            texts.append("The report doesn't answer the rest of the question.")
+        kind = "statistic" if all(a.kind == "statistic" for a in found) else "answer"
+        return Answer(question, kind, " ".join(texts), cites.items, stats, conflicts)
+
     def not_found(self, question: str, topics: list[str] | None = None) -> Answer:
         """The plain refusal, with a few topics the report does cover (nearest ones if given)."""
         text = NOT_FOUND
@@ -176,6 +202,21 @@ class Composer:
     def invalid(question: str, reason: str) -> Answer:
         """A one-line reason why the input can't be answered."""
         return Answer(question, "invalid", reason)
+
+
+def _without_repeats(texts: list[str]) -> list[str]:
+    """The answers' cited sentences, each once (two parts of a question may share one)."""
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        kept = []
+        for piece in re.findall(r".*?\[\d+\]\.?(?:\s+|$)|.+$", text):
+            if piece.strip() and piece.strip() not in seen:
+                seen.add(piece.strip())
+                kept.append(piece.strip())
+        if kept:
+            out.append(" ".join(kept))
+    return out
 
 
 def default_topics(passages: list[Passage]) -> list[str]:

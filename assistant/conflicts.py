@@ -51,15 +51,30 @@ def prose_mentions(row: StatRow, passages: list[Passage]) -> list[Mention]:
     out = []
     for passage in passages:
         for sentence in passage.sentences():
-            found = _PERCENT.search(sentence)
+            found = _percent_about(sentence, key_terms)
             if not found or not key_terms <= stems(sentence) or not direction.search(sentence):
                 continue
-            agrees = any(
-                number_key(m.group(1)) == number_key(pct.lstrip("-"))
-                for m in _PERCENT.finditer(sentence)
-            )
+            agrees = number_key(found.group(1)) == number_key(pct.lstrip("-"))
             out.append(Mention(passage, sentence, found.group(0), agrees))
     return out
+
+
+def _percent_about(sentence: str, key_terms: set[str], window: int = 80) -> re.Match | None:
+    """The first percentage printed shortly after the indicator's words (not one about
+    something else later in the same sentence)."""
+    last_key = max(
+        (
+            m.end()
+            for m in re.finditer(r"[A-Za-z-]+", sentence)
+            if stem(m.group(0).lower()) in key_terms
+        ),
+        default=None,
+    )
+    if last_key is None:
+        return None
+    return next(
+        (m for m in _PERCENT.finditer(sentence) if 0 <= m.start() - last_key <= window), None
+    )
 
 
 def minutes(amount: str) -> float:

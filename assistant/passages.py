@@ -8,7 +8,7 @@ from assistant.corpus import Document
 from assistant.repair import Section
 from assistant.text import split_sentences, words
 
-CHUNKING = "blocks-v1:max170w:stem-v2"
+CHUNKING = "blocks-v1:max170w:stem-v2:headings-v2"
 MAX_WORDS = 170
 PASSAGE_KINDS = ("prose", "list", "callout", "quote", "footnote")
 
@@ -39,11 +39,13 @@ def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
     """Passages of every section, in reading order, long prose split at sentence ends."""
     out: list[Passage] = []
     for section in sections:
-        heading = ""
+        heading, previous = "", ""
         for block in section.blocks:
-            if block.kind == "heading":
-                heading = block.text
+            if block.kind == "heading":  # "Case Study" then "Southchurch Park": both apply
+                heading = f"{heading}: {block.text}" if previous == "heading" else block.text
+                previous = block.kind
                 continue
+            previous = block.kind
             if block.kind not in PASSAGE_KINDS:
                 continue
             text = _list_text(block.raw) if block.kind == "list" else block.text

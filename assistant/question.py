@@ -141,6 +141,17 @@ OPINION = re.compile(
 )
 
 
+_SECOND_QUESTION = re.compile(r",?\s+and\s+(?=(when|where|who|how|what|why|which|by when)\b)", re.I)
+
+
+def split_compound(text: str) -> list[str]:
+    """'Who is X and when was he elected?' -> two questions (the second may lean on the first)."""
+    parts = [p.strip(" ,") for p in _SECOND_QUESTION.split(text, maxsplit=1)[::2]]
+    if len(parts) == 2 and all(len(p.split()) >= 3 for p in parts):
+        return [parts[0].rstrip("?") + "?", parts[1]]
+    return [text]
+
+
 def focus(text: str) -> str:
     """The asking part of a message: markup and bracketed asides dropped, and when some
     sentences are questions and others are not (instructions, claims), the questions only."""

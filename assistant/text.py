@@ -30,7 +30,8 @@ STOPWORDS = frozenset(
     worst great anyone anybody anything everyone someone doing done lot lots bit kind sort
     want wanted wondering wonder curious interested tell explain describe mean means whether
     however although though yet anythin happend normal thing things stuff guys lol innit btw
-    tbh gonna wanna kinda literally basically actualy put long often far soon""".split()
+    tbh gonna wanna kinda literally basically actualy put long often far soon happen happened
+    happening happens""".split()
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
@@ -39,7 +40,7 @@ MEASURE_WORDS = frozenset(
     comparison increase increased increases increasing decrease decreased decreasing reduce
     reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
     year years last previous before prior latest current month months annual period recorded
-    essex fewer less more higher lower yr yrs cost costs costing""".split()
+    essex fewer less more higher lower yr yrs cost costs costing additional extra further""".split()
 )
 # Question words mapped to the words the report uses for the same thing.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -57,6 +58,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "start": ("start", "commenced", "began", "launched"),
     "top": ("top", "chief", "head"),
     "forward": ("proposed", "recommended"),
+    "extra": ("extra", "additional", "further"),
+    "additional": ("additional", "extra"),
+    "trying": ("goal", "aim", "target"),
+    "aiming": ("aim", "goal"),
+    "target": ("target", "goal", "ambition"),
+    "goal": ("goal", "target"),
     "part": ("part", "element"),
     "nicked": ("arrested", "caught"),
     "cop": ("officer", "police", "constable"),
