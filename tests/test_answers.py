@@ -254,3 +254,22 @@ def test_a_follow_up_must_answer_what_it_names(assistant_session: Assistant) -> 
         [assistant_session.ask("How much was spent on police officer pay and allowances?")],
     )
     assert "68,988" in staff.text
+
+
+def test_a_two_part_question_is_answered_part_by_part(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "How many homicides were there and how many violence with injury offences?"
+    )
+    assert answer.kind == "statistic"
+    assert "Number of homicides: 15" in answer.text
+    assert "Number of violence with injury offences: 12,577" in answer.text
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert assistant_session.invariant_violations(answer) == []
+
+
+def test_a_part_the_report_does_not_answer_is_said_plainly(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "How many homicides were there and how many burglaries were there?"
+    )
+    assert "Number of homicides: 15" in answer.text
+    assert answer.text.endswith("The report doesn't answer the rest of the question.")

@@ -110,3 +110,8 @@ def test_passages_keep_section_pages_and_position(passages) -> None:
 def test_fragment_without_a_continuation_is_left_alone() -> None:
     blocks = [Block("prose", "This sentence stops in the", 0), Block("heading", "Next heading", 1)]
     assert rejoin_split_sentences(blocks) == blocks
+
+
+def test_consecutive_headings_both_head_a_passage(passages) -> None:
+    case = next(p for p in passages if p.text.startswith("The team were called in"))
+    assert case.heading == "Case Study: Southchurch Park"
