@@ -6,6 +6,7 @@ Every sentence stated is followed by its [n]; every [n] carries a verbatim quote
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer import Answer, CitationList, Conflict, Statistic
 from assistant.conflicts import Mention, prose_mentions, rate_conflicts
@@ -139,12 +140,12 @@ class Composer:
                 continue
             t = cites.cite(row.document, row.section, row.pages, row.title_quote)
             a = cites.cite(own.document, own.section, own.pages, own.quote)
-            b = cites.cite(other.document, other.section, other.pages, other.quote)
             named = (
                 f" [{cites.cite(other.document, other.section, other.pages, other.title_quote)}]"
                 if other.title_quote
                 else ""
             )
+            b = cites.cite(other.document, other.section, other.pages, other.quote)
             answer.text += (
                 f" Note: this table is titled {note['title_period']} [{t}], but its total, "
                 f"{note['total']} [{a}], equals the total of “{note['other_table']}”{named}, "
@@ -183,7 +184,10 @@ class Composer:
         if len(found) < len(answers):
             texts.append("The report doesn't answer the rest of the question.")
         kind = "statistic" if all(a.kind == "statistic" for a in found) else "answer"
-        return Answer(question, kind, " ".join(texts), cites.items, stats, conflicts)
+        unique_stats = list(dict.fromkeys(stats))
+        return renumbered(
+            Answer(question, kind, " ".join(texts), cites.items, unique_stats, conflicts)
+        )
 
     def not_found(self, question: str, topics: list[str] | None = None) -> Answer:
         """The plain refusal, with a few topics the report does cover (nearest ones if given)."""
@@ -202,6 +206,27 @@ class Composer:
     def invalid(question: str, reason: str) -> Answer:
         """A one-line reason why the input can't be answered."""
         return Answer(question, "invalid", reason)
+
+
+def renumbered(answer: Answer) -> Answer:
+    """Citations numbered 1, 2, ... in the order the text first cites them; uncited ones and
+    conflicts about them dropped."""
+    order = list(dict.fromkeys(int(n) for n in _MARKER.findall(answer.text)))
+    new = {old: i for i, old in enumerate(order, start=1)}
+    by_n = {c.n: c for c in answer.citations}
+    answer.text = _MARKER.sub(lambda m: f"[{new[int(m.group(1))]}]", answer.text)
+    answer.citations = [replace(by_n[old], n=new[old]) for old in order if old in by_n]
+    answer.conflicts = list(
+        dict.fromkeys(
+            Conflict(
+                _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", c.summary),
+                tuple(new[n] for n in c.citations),
+            )
+            for c in answer.conflicts
+            if all(n in new for n in c.citations)
+        )
+    )
+    return answer
 
 
 def _without_repeats(texts: list[str]) -> list[str]:

@@ -144,8 +144,19 @@ OPINION = re.compile(
 _SECOND_QUESTION = re.compile(r",?\s+and\s+(?=(when|where|who|how|what|why|which|by when)\b)", re.I)
 
 
+_COMPARE = re.compile(r"^\s*compare\s+(.+?)\s+(?:with|to|and|against|vs\.?|versus)\s+(.+?)[?.!]*$",
+                      re.I)
+_SHARED_HEAD = re.compile(r"^(.*?\b(?:on|of|for|in)\b)\s", re.I)
+
+
 def split_compound(text: str) -> list[str]:
-    """'Who is X and when was he elected?' -> two questions (the second may lean on the first)."""
+    """'Who is X and when was he elected?' -> two questions (the second may lean on the first);
+    'Compare spending on A with B' -> 'spending on A', 'spending on B'."""
+    compare = _COMPARE.match(text)
+    if compare:
+        first, second = compare.group(1), compare.group(2)
+        head = _SHARED_HEAD.match(first)
+        return [first, f"{head.group(1)} {second}" if head else second]
     parts = [p.strip(" ,") for p in _SECOND_QUESTION.split(text, maxsplit=1)[::2]]
     if len(parts) == 2 and all(len(p.split()) >= 3 for p in parts):
         return [parts[0].rstrip("?") + "?", parts[1]]

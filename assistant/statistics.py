@@ -25,7 +25,7 @@ _SOFT = frozenset(
     for w in (
         "people use using used caught record recorded happen happened report reported commit "
         "committed overall see seen made make across place area areas figure total collect "
-        "collected nicked arrested "
+        "collected nicked arrested ppl "
         "raise raised receive received get got given cases case table tables shown show printed "
         "according paid out came come comes from two both"
     ).split()
@@ -267,7 +267,8 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     """
     groups = row.label_groups()
     label, context = row.label_stems(), row.context_stems()
-    term_stems = [s for s in question.term_stems() if not s & (_GENERIC | _SOFT)]
+    term_stems = [g for t, g in zip(question.terms, question.term_stems(), strict=True)
+                  if stem(t) not in _GENERIC | _SOFT]
     if not term_stems or not label or question.cue in ("who", "when", "where", "which", "person"):
         return None
     if question.cue == "change" and len(row.periods()) < 2:

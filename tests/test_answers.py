@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.answer import Answer
@@ -273,3 +275,15 @@ def test_a_part_the_report_does_not_answer_is_said_plainly(assistant_session: As
     )
     assert "Number of homicides: 15" in answer.text
     assert answer.text.endswith("The report doesn't answer the rest of the question.")
+
+
+def test_compare_two_rows(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "Compare spending on the Serious Crime Directorate with the Crime and Public "
+        "Protection Command."
+    )
+    assert "Serious Crime Directorate: 26,271" in answer.text
+    assert "Crime and Public Protection Command: 28,438" in answer.text
+    cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert sorted(set(cited)) == [c.n for c in answer.citations]
+    assert len(answer.conflicts) == 1
