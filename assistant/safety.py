@@ -31,7 +31,8 @@ _DISTRESS = re.compile(
     r"better off dead|no reason to live|can'?t go on|(don'?t|do not) want to (be alive|live|"
     r"wake up)|not want to be here anymore|overdose|can'?t cope|hopeless|"
     r"want (it|everything) (all )?to (stop|end)|no point (in )?(living|going on|carrying on)|"
-    r"nobody would (miss|care)|give up on (life|everything))\b",
+    r"nobody would (miss|care)|give up on (life|everything)|end(ing)? (it|things|everything)\b|"
+    r"feel like ending)\b",
     re.I,
 )
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
@@ -47,7 +48,14 @@ _EMERGENCY = re.compile(
     r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|trapped|unconscious|"
     r"not breathing|screaming|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
-    r"someone (is|'s) (in|inside) my)\b",
+    r"someone (is|'s) (in|inside) my|"
+    r"(hit|hurt|attacked|beat|beaten|threatened|raped|assaulted|strangled|choked) me|"
+    r"i'?m (so )?(scared|afraid|frightened|terrified)|"
+    r"(need|want) (the )?police (now|here|urgently)|"
+    r"^\s*i need (the )?police|send (an? )?(officer|police|someone|help|ambulance)|"
+    r"\b(my|our) \w+ (is|has gone|went) missing|missing (child|daughter|son|kid)\b|"
+    r"(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|crash|accident|fight)|"
+    r"(stabbing|shooting|stabbed|shot) (outside|nearby|near me|just now|right now))\b",
     re.I,
 )
 # Someone or something threatening, close by: with a "now" it is an emergency.
@@ -59,7 +67,9 @@ _DANGER = (
 )
 _NEAR_NOW = re.compile(
     rf"\b{_DANGER}\b.*\b(right now|now|at the moment|as we speak)\b|"
-    rf"\b(right now|now|at the moment|as we speak)\b.*\b{_DANGER}\b",
+    rf"\b(right now|now|at the moment|as we speak)\b.*\b{_DANGER}\b|"
+    r"\bjust (hit|attacked|stabbed|broke into|stole|crashed|assaulted|threatened|punched|"
+    r"robbed|mugged|shot)\b",
     re.I,
 )
 _HAPPENING_NOW = re.compile(
@@ -75,7 +85,8 @@ _REPORT = re.compile(
     r"broken into|vandalised|scammed|attacked|defrauded)|"
     r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked|"
     r"punched|hit|threatened|harassed)|broke into my|who do i (tell|contact|call)|"
-    r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online))\b",
+    r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online)|"
+    r"being (harassed|stalked|bullied)|keeps (messaging|calling|texting|following|turning up))\b",
     re.I,
 )
 

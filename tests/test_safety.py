@@ -72,3 +72,42 @@ def test_personal_details_are_masked(text: str, masked: str) -> None:
 
 def test_questions_about_figures_are_not_emergencies() -> None:
     assert route("How many people carrying a knife were arrested?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("my partner hit me and I'm scared", "emergency"),
+        ("there's been a stabbing outside the shop", "emergency"),
+        ("I feel like ending it", "emergency"),
+        ("I need the police", "emergency"),
+        ("my daughter is missing", "emergency"),
+        ("a car just hit someone", "emergency"),
+        ("I'm being harassed by my ex, he keeps messaging", "report"),
+    ],
+    ids=[
+        "domestic-abuse-now",
+        "stabbing",
+        "ending-it",
+        "need-police",
+        "missing-child",
+        "collision",
+        "harassment",
+    ],
+)
+def test_more_ways_people_say_it(question: str, kind: str) -> None:
+    decision = route(question)
+    assert decision is not None and decision.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is being done about people who went missing?",
+        "What did police just do about knife crime?",
+        "Is the Chief Constable ending his contract?",
+    ],
+    ids=["missing-people-policy", "just-in-a-question", "ending-a-contract"],
+)
+def test_questions_about_these_topics_are_not_emergencies(question: str) -> None:
+    assert route(question) is None
