@@ -290,7 +290,7 @@ class Assistant:
     def _corrected(self, text: str) -> str:
         """The question with unknown words replaced by close report words (typos)."""
         out = text
-        for word in set(content_words(text)):
+        for word in sorted(set(content_words(text))):
             if (
                 len(word) < 4
                 or word.isdigit()

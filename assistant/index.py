@@ -28,7 +28,11 @@ from assistant.repair import parse_document
 from assistant.settings import Settings
 from assistant.tables import Table, extract_tables, write_store
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# The collections are small (hundreds of vectors): search wide enough to be exact, so the same
+# question always finds the same neighbours, whatever else the machine is doing.
+HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400,
+        "hnsw:M": 32}
 POINTER = "current.json"
 Progress = Callable[[str], None]
 
@@ -188,7 +192,7 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
     passages = client.create_collection(
         built.collection_name("passages"),
         embedding_function=None,
-        metadata={"hnsw:space": "cosine"},
+        metadata=HNSW,
     )
     passages.add(
         ids=[p.id for p in built.passages],
@@ -207,7 +211,7 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
     sentences = client.create_collection(
         built.collection_name("sentences"),
         embedding_function=None,
-        metadata={"hnsw:space": "cosine"},
+        metadata=HNSW,
     )
     sentences.add(ids=ids, embeddings=embedder.texts(texts), documents=texts)
 

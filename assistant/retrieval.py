@@ -68,7 +68,7 @@ class HybridRetriever:
 
     def passages_with(self, stems: set[str]) -> list[Passage]:
         """Passages using any of these stems."""
-        ids = dict.fromkeys(pid for s in stems for pid in self._postings.get(s, ()))
+        ids = dict.fromkeys(pid for s in sorted(stems) for pid in self._postings.get(s, ()))
         return [self.by_id[pid] for pid in ids]
 
     def embed(self, text: str) -> list[float]:

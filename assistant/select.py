@@ -117,7 +117,8 @@ def candidates(
                     0.04 / (1 + rank),
                 )
             )
-    return sorted(out, key=lambda c: c.score, reverse=True)
+    # ties broken by reading order, so the same question always gets the same answer
+    return sorted(out, key=lambda c: (-c.score, c.passage.document, c.passage.position, c.index))
 
 
 def specific_term(
