@@ -262,9 +262,10 @@ class Assistant:
         ]
 
     def _compound_word(self, word: str) -> bool:
-        """'gopro' for 'go-pro': two words the report knows, written as one."""
+        """'gopro' for the report's 'go-pro': one word the report writes as two."""
+        text = " ".join(self.composer.reports.values()).lower()
         return any(
-            stem(word[:i]) in self.known_stems and stem(word[i:]) in self.known_stems
+            f"{word[:i]}-{word[i:]}" in text or f" {word[:i]} {word[i:]} " in text
             for i in range(2, len(word) - 1)
         )
 

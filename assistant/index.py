@@ -31,8 +31,7 @@ from assistant.tables import Table, extract_tables, write_store
 SCHEMA_VERSION = 5
 # The collections are small (hundreds of vectors): search wide enough to be exact, so the same
 # question always finds the same neighbours, whatever else the machine is doing.
-HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400,
-        "hnsw:M": 32}
+HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
 POINTER = "current.json"
 Progress = Callable[[str], None]
 

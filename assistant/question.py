@@ -144,8 +144,9 @@ OPINION = re.compile(
 _SECOND_QUESTION = re.compile(r",?\s+and\s+(?=(when|where|who|how|what|why|which|by when)\b)", re.I)
 
 
-_COMPARE = re.compile(r"^\s*compare\s+(.+?)\s+(?:with|to|and|against|vs\.?|versus)\s+(.+?)[?.!]*$",
-                      re.I)
+_COMPARE = re.compile(
+    r"^\s*compare\s+(.+?)\s+(?:with|to|and|against|vs\.?|versus)\s+(.+?)[?.!]*$", re.I
+)
 _SHARED_HEAD = re.compile(r"^(.*?\b(?:on|of|for|in)\b)\s", re.I)
 
 

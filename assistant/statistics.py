@@ -267,8 +267,11 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     """
     groups = row.label_groups()
     label, context = row.label_stems(), row.context_stems()
-    term_stems = [g for t, g in zip(question.terms, question.term_stems(), strict=True)
-                  if stem(t) not in _GENERIC | _SOFT]
+    term_stems = [
+        g
+        for t, g in zip(question.terms, question.term_stems(), strict=True)
+        if stem(t) not in _GENERIC | _SOFT
+    ]
     if not term_stems or not label or question.cue in ("who", "when", "where", "which", "person"):
         return None
     if question.cue == "change" and len(row.periods()) < 2:

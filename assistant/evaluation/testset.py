@@ -93,17 +93,26 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _PER_CENT = re.compile(r"\s*(?:per\s*cent|percent|pc\b|%)")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-/]\s*(\d\d)\b(?!\s*[-/]\s*\d)")
+_WORD_NUMBERS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
 _TRAILING_ZEROS = re.compile(r"(\d)\.0+(?!\d)|(\d\.\d*?[1-9])0+(?!\d)")
 
 
 def normalise(text: str) -> str:
-    """Lower-case text with "1,719"->"1719", "per cent"->"%", "£" dropped, years as 2016/17."""
+    """Lower-case text with "1,719"->"1719", "per cent"->"%", "£" dropped, years as 2016/17,
+    and small numbers in words as digits ("five" -> "5")."""
     text = text.replace("\u00a0", " ").replace("\u2019", "'").replace("\u2018", "'")
     text = _DASHES.sub("-", text).replace("£", "").lower()
     text = _THOUSANDS.sub("", text)
     text = _PER_CENT.sub("%", text)
     text = _YEAR_RANGE.sub(r"\1/\2", text)
     text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m.group(1)], text)
     return re.sub(r"\s+", " ", text).strip()
 
 
