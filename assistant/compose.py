@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from assistant.answer import Answer, CitationList, Conflict, Statistic
-from assistant.conflicts import Mention, prose_mentions, rate_conflicts
+from assistant.conflicts import Mention, money_conflicts, prose_mentions, rate_conflicts
 from assistant.invariants import GAP, verbatim_quote
 from assistant.passages import Passage
 from assistant.safety import Route
@@ -44,7 +44,11 @@ class Composer:
             parts.append(f"{c.text} [{self._cite_sentence(cites, c.passage, c.text)}]")
             parts += self._list_after(c, cites)
         for c in chosen:
-            rivals = _distinct(rate_conflicts(c.text, self.passages), chosen)
+            rivals = _distinct(
+                rate_conflicts(c.text, self.passages)
+                + money_conflicts(c.text, c.passage, self.passages),
+                chosen,
+            )
             for rival in rivals:
                 n = self._cite_sentence(cites, rival.passage, rival.sentence)
                 parts.append(

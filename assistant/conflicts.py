@@ -21,6 +21,11 @@ _UP = re.compile(r"\b(increas\w*|went up|gone up|rose|risen|rise|up by|higher)\b
 _DOWN = re.compile(r"\b(reduc\w*|decreas\w*|fell|fallen|fall|down by|lower|drop\w*)\b", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per cent|%)")
 _MEASURE = frozenset(stem(w) for w in "number percentage incidents offences essex".split())
+# Verbs that say what was done with a sum of money; two different sums for the same one
+# in the same section is a contradiction worth showing.
+_ACTIONS = frozenset(
+    stem(w) for w in "seized saved raised allocated invested spent recovered confiscated".split()
+)
 _RATE = re.compile(
     r"((?:half an hour|an hour|\d+(?:\.\d+)?\s*(?:mins?|minutes?|hours?)))"
     r"[^.;]{0,40}?\bper (\w+)(?: per (\w+))?",
@@ -86,6 +91,43 @@ def minutes(amount: str) -> float:
         return 60.0
     value = float(re.match(r"\d+(?:\.\d+)?", text).group(0))
     return value * 60 if "hour" in text else value
+
+
+_MONEY = re.compile(r"£\d[\d,]*(?:\.\d+)?(?:\s*(?:million|m|k)\b)?")
+_ACTION_WINDOW = 3
+
+
+def money_actions(sentence: str) -> list[tuple[str, float, str]]:
+    """(action stem, amount, as printed) for each sum of money and the words right next to
+    it: '£500,000 seized' and 'seized about £100,000.00' share the action 'seiz'."""
+    out = []
+    tokens = re.findall(r"£\d[\d,]*(?:\.\d+)?|[A-Za-z]+", sentence)
+    for i, token in enumerate(tokens):
+        if not token.startswith("£"):
+            continue
+        amount = float(token[1:].replace(",", ""))
+        for near in tokens[max(0, i - _ACTION_WINDOW) : i + _ACTION_WINDOW + 1]:
+            if not near.startswith("£") and len(near) > 4:
+                out.append((stem(near.lower()), amount, token))
+    return out
+
+
+def money_conflicts(sentence: str, passage: Passage, passages: list[Passage]) -> list[Mention]:
+    """Sentences of the same section giving a different sum for the same action."""
+    mine = {(action, amount) for action, amount, _ in money_actions(sentence)}
+    actions = {action for action, _ in mine}
+    out = []
+    for other_passage in passages:
+        if other_passage.section != passage.section:
+            continue
+        for other in other_passage.sentences():
+            if other == sentence:
+                continue
+            for action, amount, printed in money_actions(other):
+                if action in actions and (action, amount) not in mine and action in _ACTIONS:
+                    out.append(Mention(other_passage, other, printed, False))
+                    break
+    return out
 
 
 def rate_conflicts(sentence: str, passages: list[Passage]) -> list[Mention]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.passages import Passage
 from assistant.question import Question
 from assistant.retrieval import Hit, HybridRetriever
-from assistant.text import numbers_in, stems, words
+from assistant.text import SYNONYMS, numbers_in, stem, stems, words
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
@@ -17,8 +17,9 @@ _DURATION = re.compile(
     r"weeks?|months?|years?)|half an hour|an hour)\b",
     re.I,
 )
+# Counts written in words ("six amnesty bins"); not "one", which is mostly "one of the ...".
 _NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve "
+    "two three four five six seven eight nine ten eleven twelve "
     "twenty thirty forty fifty hundred thousand million dozen".split()
 )
 KEY_SIMILARITY = 0.6
@@ -181,10 +182,38 @@ def wants_figure(question: Question) -> bool:
     )
 
 
+_TOTAL = re.compile(r"\b(total|overall|altogether|in all|full)\b", re.I)
+_CHANGE_BEFORE = re.compile(
+    r"\b(increas\w*|rise|rising|additional|extra|further|up by|more than|"
+    r"reduc\w*|decreas\w*|fall|fell|down by)\b",
+    re.I,
+)
+
+
+def only_changes(sentence: str) -> bool:
+    """Every figure in the sentence is a change ('an increase of £4.95'), none a level."""
+    figures = [
+        m for m in re.finditer(r"£?\d[\d,.]*", sentence) if not _YEAR.match(m.group(0).rstrip(".,"))
+    ]
+    if not figures:
+        return False
+    last_end = None
+    for m in figures:
+        between = sentence[last_end : m.start()].split() if last_end is not None else None
+        restated = between is not None and len(between) <= 4  # "3.25 per cent or £4.95"
+        if not restated and not _CHANGE_BEFORE.search(" ".join(sentence[: m.start()].split()[-8:])):
+            return False
+        last_end = m.end()
+    return True
+
+
 def acceptable(
     c: Candidate, question: Question, min_coverage: float, min_similarity: float
 ) -> bool:
-    """Whether a sentence may be given as the answer at all."""
+    """Whether a sentence may be given as the answer at all (a question about a total is not
+    answered by a sentence that only gives changes)."""
+    if _TOTAL.search(question.text) and only_changes(c.text):
+        return False
     return (
         c.complete
         and c.coverage >= min_coverage
@@ -243,7 +272,7 @@ def cue_fit(question: Question, sentence: str, proper: frozenset[str] = frozense
 def _counts_something_asked(question: Question, sentence: str, window: int = 6) -> bool:
     """A count near (within a few words of) one of the question's key terms."""
     tokens = sentence.replace(",", "").split()
-    groups = question.term_stems()
+    groups = [near_stems(t) for t in question.terms]
     given = {n.replace(",", "") for n in numbers_in(question.text)}
     for i, token in enumerate(tokens):
         bare = token.strip("().;:").lower()
@@ -259,6 +288,12 @@ def _counts_something_asked(question: Question, sentence: str, window: int = 6) 
         if any(g & stems(near) for g in groups):
             return True
     return False
+
+
+def near_stems(term: str) -> set[str]:
+    """A term and its one-word synonyms (a count must sit by the thing itself: 'PCSOs' is not
+    the 'officers' of 'police community support officers')."""
+    return {stem(term)} | {stem(alt) for alt in SYNONYMS.get(term, ()) if " " not in alt}
 
 
 def _follows(c: Candidate, best: Candidate) -> bool:

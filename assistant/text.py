@@ -40,7 +40,8 @@ MEASURE_WORDS = frozenset(
     comparison increase increased increases increasing decrease decreased decreasing reduce
     reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
     year years last previous before prior latest current month months annual period recorded
-    essex fewer less more higher lower yr yrs cost costs costing additional extra further""".split()
+    essex fewer less more higher lower yr yrs cost costs costing additional extra further
+    money currently presently""".split()
 )
 # Question words mapped to the words the report uses for the same thing.
 SYNONYMS: dict[str, tuple[str, ...]] = {
