@@ -116,15 +116,9 @@ class Assistant:
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
-        return cls(
-            settings,
-            built,
-            retriever,
-            store,
-            Composer(reports, built.passages, store),
-            years,
-            Contents(documents),
-        )
+        authors = {d.title: (d.author, d.author_quote) for d in documents}
+        composer = Composer(reports, built.passages, store, authors)
+        return cls(settings, built, retriever, store, composer, years, Contents(documents))
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -245,7 +239,10 @@ class Assistant:
         chosen = choose(
             ranked, self.settings.max_citations, everything, describe=asks_description(question)
         )
-        return Evidence(self.composer.from_sentences(text, chosen), best.coverage, best.similarity)
+        answer = self.composer.from_sentences(
+            text, chosen, name_the_author=question.cue in ("who", "person")
+        )
+        return Evidence(answer, best.coverage, best.similarity)
 
     def _after_period(self, text: str) -> bool:
         """Whether the question asks what happened (or will) after the reports' years."""

@@ -16,18 +16,25 @@ from assistant.safety import Route
 from assistant.select import Candidate
 from assistant.statistics import Extreme, StatisticsStore, StatRow
 from assistant.tables import parse_number
+from assistant.text import normalise
 
 NOT_FOUND = "The annual report doesn't cover that."
 _MARKER = re.compile(r"\[(\d+)\]")
+_FIRST_PERSON = re.compile(r"\b(I|my|me)\b")
 
 
 class Composer:
     """Builds Answer objects; holds the normalised report texts for verbatim quotes."""
 
     def __init__(
-        self, reports: dict[str, str], passages: list[Passage], store: StatisticsStore
+        self,
+        reports: dict[str, str],
+        passages: list[Passage],
+        store: StatisticsStore,
+        authors: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.reports = reports
+        self.authors = authors or {}  # document title -> (author's name, the words naming them)
         self.passages = passages
         self.store = store
         self._at = {(p.document, p.position): p for p in passages}
@@ -37,12 +44,17 @@ class Composer:
         quote = verbatim_quote(sentence, self.reports[passage.document])
         return cites.cite(passage.document, passage.section, passage.pages, quote)
 
-    def from_sentences(self, question: str, chosen: list[Candidate]) -> Answer:
-        """The chosen sentences, each with its citation, and any rival figures for them."""
+    def from_sentences(
+        self, question: str, chosen: list[Candidate], name_the_author: bool = False
+    ) -> Answer:
+        """The chosen sentences, each with its citation, and any rival figures for them; for a
+        'who' question answered in the first person, who "I" is."""
         cites, parts, conflicts = CitationList(), [], []
         for c in chosen:
             parts.append(f"{c.text} [{self._cite_sentence(cites, c.passage, c.text)}]")
             parts += self._list_after(c, cites)
+        if name_the_author:
+            parts += self._first_person(chosen, cites)
         for c in chosen:
             rivals = _distinct(
                 rate_conflicts(c.text, self.passages)
@@ -63,6 +75,25 @@ class Composer:
                     )
                 )
         return Answer(question, "answer", " ".join(parts), cites.items, [], conflicts)
+
+    def _first_person(self, chosen: list[Candidate], cites: CitationList) -> list[str]:
+        """'I' in a report is its author: say so, citing the report's own words naming them."""
+        first = next((c for c in chosen if _FIRST_PERSON.search(c.text)), None)
+        if first is None or first.passage.document not in self.authors:
+            return []
+        name, quote = self.authors[first.passage.document]
+        if not name or not quote or name.split(",")[0] in " ".join(c.text for c in chosen):
+            return []
+        where = next(
+            (
+                p
+                for p in self.passages
+                if p.document == first.passage.document and quote in normalise(p.text)
+            ),
+            first.passage,
+        )
+        n = cites.cite(where.document, where.section, where.pages, quote)
+        return [f"In the report, “I” is its author, {name} [{n}]."]
 
     def _list_after(self, c: Candidate, cites: CitationList) -> list[str]:
         """The list a sentence introduces ("... including:"), quoted item by item."""

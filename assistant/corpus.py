@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import CorpusError
+from assistant.text import normalise
 
 MANIFEST_SUFFIX = ".manifest.json"
 _PAGES = re.compile(r"^\d+(-\d+)?$")
@@ -37,6 +38,8 @@ class Document:
     period_end: str
     sections: tuple[SectionSpec, ...]
     text: str
+    author: str = ""
+    author_quote: str = ""
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
@@ -81,7 +84,22 @@ def load_document(manifest_path: Path) -> Document:
         period_end=str(period.get("end", "")),
         sections=sections,
         text=text,
+        author=str(data.get("author", {}).get("name", "")),
+        author_quote=_author_quote(data, text, manifest_path),
     )
+
+
+def _author_quote(data: dict[str, Any], text: str, path: Path) -> str:
+    """The report's own words naming its author ("I" in the text), checked to be verbatim."""
+    author = data.get("author")
+    if author is None:
+        return ""
+    if not isinstance(author, dict) or not author.get("name") or not author.get("quote"):
+        raise CorpusError(f"{path}: 'author' needs a 'name' and a 'quote'")
+    quote = normalise(str(author["quote"]))
+    if quote not in normalise(text):
+        raise CorpusError(f"{path}: author quote {author['quote']!r} is not in the report")
+    return quote
 
 
 def corpus_hash(documents: list[Document]) -> str:
@@ -89,7 +107,18 @@ def corpus_hash(documents: list[Document]) -> str:
     digest = hashlib.sha256()
     for doc in documents:
         digest.update(doc.text.encode("utf-8"))
-        digest.update(repr((doc.title, doc.publisher, doc.period_label, doc.sections)).encode())
+        digest.update(
+            repr(
+                (
+                    doc.title,
+                    doc.publisher,
+                    doc.period_label,
+                    doc.sections,
+                    doc.author,
+                    doc.author_quote,
+                )
+            ).encode()
+        )
     return digest.hexdigest()[:16]
 
 

@@ -25,7 +25,10 @@ _CUES = (
             re.I,
         ),
     ),
-    ("percentage", re.compile(r"\b(percentage|per ?cent|proportion|rate)\b|%", re.I)),
+    (
+        "percentage",
+        re.compile(r"\b(percentage|per ?cent|proportion|rate|what share|what fraction)\b|%", re.I),
+    ),
     (
         "money",
         re.compile(

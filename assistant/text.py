@@ -31,7 +31,8 @@ STOPWORDS = frozenset(
     want wanted wondering wonder curious interested tell explain describe mean means whether
     however although though yet anythin happend normal thing things stuff guys lol innit btw
     tbh gonna wanna kinda literally basically actualy put long often far soon happen happened
-    happening happens""".split()
+    happening happens roughly approximately approx around exactly precisely nearly almost
+    share""".split()
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(

@@ -287,3 +287,12 @@ def test_compare_two_rows(assistant_session: Assistant) -> None:
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
     assert sorted(set(cited)) == [c.n for c in answer.citations]
     assert len(answer.conflicts) == 1
+
+
+def test_first_person_answers_to_who_name_the_author(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask("Who chairs the Essex Criminal Justice Board?")
+    assert "which I chair" in answer.text
+    assert answer.text.endswith(
+        "In the report, “I” is its author, Roger Hirst, Police and Crime Commissioner [2]."
+    )
+    assert answer.citations[1].quote == "Roger Hirst Police and Crime Commissioner"
