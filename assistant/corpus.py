@@ -84,8 +84,8 @@ def load_document(manifest_path: Path) -> Document:
         period_end=str(period.get("end", "")),
         sections=sections,
         text=text,
-        author=str(data.get("author", {}).get("name", "")),
         author_quote=_author_quote(data, text, manifest_path),
+        author=str(data["author"]["name"]) if data.get("author") else "",
     )
 
 

@@ -60,8 +60,25 @@ def _manifest(small_corpus: Path) -> dict:
             "mini.txt: section 'Volunteers' start text 'Nowhere' not found at a line start after "
             "the previous section",
         ),
+        (
+            lambda m: {**m, "author": {"name": "A. Writer", "quote": "Signed, A. Writer"}},
+            "mini.manifest.json: author quote 'Signed, A. Writer' is not in the report",
+        ),
+        (
+            lambda m: {**m, "author": "A. Writer"},
+            "mini.manifest.json: 'author' needs a 'name' and a 'quote'",
+        ),
     ],
-    ids=["bad-json", "missing-report", "missing-title", "no-sections", "bad-pages", "bad-anchor"],
+    ids=[
+        "bad-json",
+        "missing-report",
+        "missing-title",
+        "no-sections",
+        "bad-pages",
+        "bad-anchor",
+        "author-quote-not-in-report",
+        "author-not-an-object",
+    ],
 )
 def test_malformed_manifest_is_one_line_naming_the_file(
     small_corpus: Path, change, message: str
