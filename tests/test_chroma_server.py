@@ -57,16 +57,19 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         server.wait(timeout=20)
 
 
-@pytest.mark.slow
-def test_index_built_into_a_chroma_server_answers(
-    small_corpus: Path, tmp_path: Path, chroma_port: int
-) -> None:
-    settings = Settings(
+@pytest.fixture()
+def settings(small_corpus: Path, tmp_path: Path, chroma_port: int) -> Settings:
+    """Settings whose index lives in the module's Chroma server."""
+    return Settings(
         corpus_dir=small_corpus,
         index_dir=tmp_path / "index",
         chroma_host="127.0.0.1",
         chroma_port=chroma_port,
     )
+
+
+@pytest.mark.slow
+def test_index_built_into_a_chroma_server_answers(settings: Settings) -> None:
     answer = Assistant.open(settings).ask("How many sessions did the Speed Watch volunteers run?")
     assert "752" in answer.text
     built = open_built(settings)
@@ -75,15 +78,7 @@ def test_index_built_into_a_chroma_server_answers(
 
 
 @pytest.mark.slow
-def test_a_rebuild_drops_the_old_collections_from_the_server(
-    small_corpus: Path, tmp_path: Path, chroma_port: int
-) -> None:
-    settings = Settings(
-        corpus_dir=small_corpus,
-        index_dir=tmp_path / "index",
-        chroma_host="127.0.0.1",
-        chroma_port=chroma_port,
-    )
+def test_a_rebuild_drops_the_old_collections_from_the_server(settings: Settings) -> None:
     ensure_index(settings)
     old = open_built(settings)
     ensure_index(settings, force=True)
