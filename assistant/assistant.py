@@ -8,7 +8,6 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from assistant.answer import Answer, as_answer
@@ -34,24 +33,14 @@ from assistant.safety import route as safety_route
 from assistant.select import acceptable, asks_description, candidates, choose, wants_figure
 from assistant.settings import Settings
 from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
-from assistant.text import SYNONYMS, content_words, normalise, stem, stems
+from assistant.text import CONTROL_CHARACTERS, SYNONYMS, content_words, normalise, stem, stems
 from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HAPPENED = re.compile(
     r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b", re.I
 )
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What retrieval found for a question: the answer it supports and how strongly."""
-
-    answer: Answer
-    coverage: float
-    similarity: float
 
 
 class Assistant:
@@ -74,6 +63,7 @@ class Assistant:
         self.composer = composer
         self.period_years = period_years  # the years the reports' periods end in
         self.contents = contents
+        self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
             w
             for r in store.rows
@@ -175,9 +165,9 @@ class Assistant:
             if followed is not None:
                 return followed
         found = self._from_passages(text, question)
-        if found.answer.kind == "not_found" and previous is not None:
-            return self._follow_up(text, question, earlier) or found.answer
-        return found.answer
+        if found.kind == "not_found" and previous is not None:
+            return self._follow_up(text, question, earlier) or found
+        return found
 
     def _follow_up(self, text: str, question: Question, earlier: list[Answer]) -> Answer | None:
         """Read the question in the light of the conversation; None when that doesn't help.
@@ -199,11 +189,11 @@ class Assistant:
         if row is not None and question.terms:
             return self.composer.from_row(text, row, question.period)
         found = self._from_passages(text, combined, must_mention=own)
-        return None if found.answer.kind == "not_found" else found.answer
+        return None if found.kind == "not_found" else found
 
     def _from_passages(
         self, text: str, question: Question, must_mention: list[set[str]] = ()
-    ) -> Evidence:
+    ) -> Answer:
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
         ranked = candidates(
@@ -235,14 +225,14 @@ class Assistant:
                     if h.passage.section not in ("Cover and contents", "Introduction")
                 )
             )[:3]
-            return Evidence(self.composer.not_found(text, topics), 0.0, 0.0)
+            return self.composer.not_found(text, topics)
         chosen = choose(
             ranked, self.settings.max_citations, everything, describe=asks_description(question)
         )
         answer = self.composer.from_sentences(
             text, chosen, name_the_author=question.cue in ("who", "person")
         )
-        return Evidence(answer, best.coverage, best.similarity)
+        return answer
 
     def _after_period(self, text: str) -> bool:
         """Whether the question asks what happened (or will) after the reports' years."""
@@ -260,9 +250,9 @@ class Assistant:
 
     def _compound_word(self, word: str) -> bool:
         """'gopro' for the report's 'go-pro': one word the report writes as two."""
-        text = " ".join(self.composer.reports.values()).lower()
         return any(
-            f"{word[:i]}-{word[i:]}" in text or f" {word[:i]} {word[i:]} " in text
+            f"{word[:i]}-{word[i:]}" in self._lower_text
+            or f" {word[:i]} {word[i:]} " in self._lower_text
             for i in range(2, len(word) - 1)
         )
 
@@ -342,7 +332,9 @@ def invalid_reason(question: Any, max_chars: int) -> str | None:
         return "Please type a question about the annual report."
     if len(question) > max_chars:
         return "That question is too long: please shorten it and ask again."
-    if _CONTROL.search(question) or any(unicodedata.category(ch) == "Cs" for ch in question):
+    if CONTROL_CHARACTERS.search(question) or any(
+        unicodedata.category(ch) == "Cs" for ch in question
+    ):
         return "The question contains characters that can't be read: please type plain text."
     return None
 

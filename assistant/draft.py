@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from assistant.answer import Answer
 from assistant.errors import AssistantError, InputFileError
 from assistant.settings import Settings
+from assistant.text import CONTROL_CHARACTERS
 
 MAX_QUESTIONS = 20
 ANSWERED_KINDS = ("answer", "statistic", "report", "emergency")
@@ -28,7 +29,6 @@ STAFF_PLACEHOLDER = (
 EMERGENCY_NOTE = "The letter may describe an emergency or distress: check it urgently."
 SIGN_OFF = "Yours sincerely,\n\n[Name]\nOffice of the Police and Crime Commissioner for Essex"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GREETING = re.compile(r"^(dear|hi|hello|good (morning|afternoon|evening))\b", re.I)
 _CLOSING = re.compile(
     r"^(yours( sincerely| faithfully| truly)?|(kind|best|warm|many)? ?regards|best wishes|"
@@ -127,7 +127,9 @@ class Draft:
 
 def normalise_letter(text: str) -> str:
     """The letter with unified line ends and control characters removed."""
-    return _CONTROL.sub("", str(text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return CONTROL_CHARACTERS.sub(
+        "", str(text or "").replace("\r\n", "\n").replace("\r", "\n")
+    ).strip()
 
 
 def clean_letter(text: str, max_chars: int) -> str:
@@ -298,7 +300,7 @@ def markdown_to_docx(markdown: str, path: Path) -> Path:
     from docx import Document
 
     document = Document()
-    for block in re.split(r"\n\s*\n", _CONTROL.sub("", markdown).strip()):
+    for block in re.split(r"\n\s*\n", CONTROL_CHARACTERS.sub("", markdown).strip()):
         lines = block.split("\n")
         if lines[0].startswith("#"):
             level = min(len(lines[0]) - len(lines[0].lstrip("#")), 4)

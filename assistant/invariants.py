@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.answer import Answer
 from assistant.safety import SERVICE_NUMBERS
@@ -91,12 +92,18 @@ def _nothing_stated(answer: Answer, reports: dict[str, str]) -> list[str]:
         answer.citations or answer.statistics
     ):
         out.append(f"a {answer.kind} answer must cite nothing")
-    report_numbers = {number_key(n) for r in reports.values() for n in numbers_in(r)}
+    report_numbers = set().union(*(_numbers_of(r) for r in reports.values()))
     for n in numbers_in(answer.text):
         key = number_key(n)
         if key in report_numbers and key not in _SERVICE_KEYS:
             out.append(f"a {answer.kind} answer states the report figure {n}")
     return out
+
+
+@lru_cache(maxsize=8)
+def _numbers_of(report: str) -> frozenset[str]:
+    """Every number a report states (computed once per report, not per answer)."""
+    return frozenset(number_key(n) for n in numbers_in(report))
 
 
 def _conflicts_cited(answer: Answer) -> list[str]:

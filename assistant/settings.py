@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -69,9 +68,3 @@ class Settings(BaseSettings):
     def feedback_db(self) -> Path:
         """SQLite file of thumbs up/down feedback, beside the index."""
         return self.index_dir / "feedback.sqlite3"
-
-
-@lru_cache(maxsize=1)
-def default_settings() -> Settings:
-    """Settings from the environment, built once per process."""
-    return Settings()

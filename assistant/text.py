@@ -10,6 +10,7 @@ import Stemmer
 _SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _MARKERS = re.compile(r"\s*\^\{[\d,\s]+\}|[" + _SUPERSCRIPTS + r"]+(,[" + _SUPERSCRIPTS + r"]+)*")
 _SPACE = re.compile(r"\s+")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab/newline
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘(]?[A-Z0-9£])")
 NUMBER = re.compile(r"(?<![\w.])[-−]?£?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|mins?\b)?")
