@@ -128,11 +128,15 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
 _POINTS_BACK = re.compile(r"\b(that|this|these|those|it|they)\b", re.I)
-PERSONAL_INFO = re.compile(
-    r"\b(your|his|her|their|roger hirst'?s|stephen kavanagh'?s|jane gardner'?s)\s+"
+_PRIVATE = (
     r"(own\s+)?(home address|address|phone( number)?|mobile( number)?|e-?mail( address)?|"
-    r"salary|wages?|pay|age|birthday|date of birth|family|wife|husband|children|kids|"
-    r"politics|religion|health)\b",
+    r"salary|wages?|date of birth|birthday|religion|politics)"
+)
+_PERSONAL = r"(pay|age|family|wife|husband|children|kids|health)"  # only with his/her/your
+PERSONAL_INFO = re.compile(
+    # someone's private details: "your/his/her ...", or a named person's ("Jane Smith's salary")
+    rf"\b(your|his|her|their)\s+({_PRIVATE}|{_PERSONAL})\b|"
+    rf"\b(?-i:[A-Z][a-z]+ [A-Z][a-z]+)['’]s\s+{_PRIVATE}\b",
     re.I,
 )
 

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.assistant import Assistant
+from assistant.question import PERSONAL_INFO
 from assistant.safety import PERSONAL_DATA_NOTICE
 from tests.conftest import load_testset_cases
 
@@ -296,3 +297,19 @@ def test_first_person_answers_to_who_name_the_author(assistant_session: Assistan
         "In the report, “I” is its author, Roger Hirst, Police and Crime Commissioner [2]."
     )
     assert answer.citations[1].quote == "Roger Hirst Police and Crime Commissioner"
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("What is Jane Smith's phone number?", True),
+        ("What is the Chief Constable's home address?", True),
+        ("What is Essex Police's pay bill?", False),
+        ("How are Essex's children protected?", False),
+    ],
+    ids=["anyones-name", "a-role", "organisation-pay", "county-children"],
+)
+def test_private_details_of_a_person_are_refused_not_of_an_organisation(
+    question: str, refused: bool
+) -> None:
+    assert bool(PERSONAL_INFO.search(question)) is refused
