@@ -26,6 +26,8 @@ import pandas as pd
 from assistant import Answer, AssistantError, Settings
 from assistant.draft import draft_reply, markdown_to_docx
 from assistant.feedback import FeedbackStore
+from assistant.intake import first_answer
+from assistant.safety import SafetyRouter
 
 log = logging.getLogger("assistant.ui")
 
@@ -44,8 +46,8 @@ EXAMPLES = (
     "What are the priorities for next year?",
 )
 BANNERS = {
-    "emergency": ("banner banner-emergency", "🚨 Emergency? Call 999 now."),
-    "report": ("banner banner-report", "☎️ To report a crime: call 101 or report it online."),
+    "emergency": ("banner banner-emergency", "Emergency? Call 999 now."),
+    "report": ("banner banner-report", "To report a crime: call 101 or report it online."),
 }
 MAX_HISTORY = 10
 MAX_TABLE_SLOTS = 6
@@ -71,14 +73,16 @@ def blockquote(text: str) -> str:
     return "\n".join(f"> {escape_md(line)}" for line in str(text).splitlines() or [""])
 
 
-Opener = Callable[[Settings, Callable[[str], None]], Any]
+Opener = Callable[[Settings, Callable[[str], None], SafetyRouter], Any]
 
 
-def open_assistant(settings: Settings, progress: Callable[[str], None]) -> Any:
-    """Assistant.open, building the index when it is missing or stale."""
+def open_assistant(
+    settings: Settings, progress: Callable[[str], None], router: SafetyRouter
+) -> Any:
+    """Assistant.open, building the index when it is missing or stale (sharing the router)."""
     from assistant import Assistant
 
-    return Assistant.open(settings, progress=progress)
+    return Assistant.open(settings, progress=progress, router=router)
 
 
 class Engine:
@@ -88,6 +92,9 @@ class Engine:
         self, settings: Settings, assistant: Any | None = None, opener: Opener = open_assistant
     ) -> None:
         self.settings = settings
+        # The router needs no index: it answers danger at once, even while the index builds
+        # or when it cannot open; its classifier loads in the background.
+        self.router = getattr(assistant, "router", None) or SafetyRouter.for_settings(settings)
         self._assistant = assistant
         self._opener = opener
         self._status = "starting…"
@@ -98,6 +105,7 @@ class Engine:
 
     def start(self) -> Engine:
         """Begin opening (and if need be building) the index."""
+        self.router.load_in_background()
         if not self._ready.is_set():
             threading.Thread(target=self._open, name="open-assistant", daemon=True).start()
         return self
@@ -107,7 +115,7 @@ class Engine:
 
     def _open(self) -> None:
         try:
-            self._assistant = self._opener(self.settings, self._progress)
+            self._assistant = self._opener(self.settings, self._progress, self.router)
         except AssistantError as error:
             self._error = str(error)
         except Exception:  # a bug: keep the page up, tell the operator in the log
@@ -168,12 +176,18 @@ def _norm(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
-def render_answer(answer: dict[str, Any], rows: dict[str, tuple[dict, dict]]) -> str:
+def render_answer(
+    answer: dict[str, Any], rows: dict[str, tuple[dict, dict]], report_url: str = ""
+) -> str:
     """The assistant's chat message: banner, text with [n] markers, conflicts, sources."""
     parts: list[str] = []
     if answer.get("kind") in BANNERS:
         css_class, line = BANNERS[answer["kind"]]
-        parts.append(f'<div class="{css_class}" role="alert">{html.escape(line)}</div>')
+        link = ""
+        if answer["kind"] == "report" and report_url:
+            href = html.escape(report_url, quote=True)
+            link = f' <a href="{href}" target="_blank" rel="noopener noreferrer">Report online</a>'
+        parts.append(f'<div class="{css_class}" role="alert">{html.escape(line)}{link}</div>')
     parts.append(escape_md(answer.get("text", "")))
     for conflict in answer.get("conflicts", []):
         summary = str(conflict.get("summary", ""))
@@ -190,12 +204,15 @@ def render_answer(answer: dict[str, Any], rows: dict[str, tuple[dict, dict]]) ->
     return "\n\n".join(parts)
 
 
-def chat_messages(answers: list[dict[str, Any]], rows: dict) -> list[dict[str, str]]:
+def chat_messages(
+    answers: list[dict[str, Any]], rows: dict, report_url: str = ""
+) -> list[dict[str, str]]:
     """The Chatbot's messages, rebuilt from the answers (user message, reply, ...)."""
     messages: list[dict[str, str]] = []
     for answer in answers:
         messages.append({"role": "user", "content": escape_md(answer.get("question", ""))})
-        messages.append({"role": "assistant", "content": render_answer(answer, rows)})
+        reply = render_answer(answer, rows, report_url)
+        messages.append({"role": "assistant", "content": reply})
     return messages
 
 
@@ -344,13 +361,19 @@ class WebApp:
         """Table rows by their verbatim line, for showing a statistic's source row."""
         with self._lock:
             if self._rows is None and self.engine.ready:
-                tables = self.engine.get(0).tables()
+                try:
+                    tables = self.engine.get(0).tables()
+                except AssistantError:  # the index is unavailable: no rows to show
+                    return {}
                 self._rows = {_norm(r["quote"]): (r, t) for t in tables for r in t["rows"]}
             return self._rows or {}
 
     def ask_dict(self, question: object, history: object) -> dict[str, Any]:
         """The answer contract for one question; bad history is an "invalid" answer."""
         question = question if isinstance(question, str) else ""
+        first = first_answer(question, self.engine.router, self.settings.max_question_chars)
+        if first is not None:  # danger, distress, a report, bad input: no index needed
+            return first.to_dict()
         try:
             earlier = parse_history(history)
         except (ValueError, TypeError, KeyError) as error:
@@ -383,7 +406,8 @@ class WebApp:
         except AssistantError as error:
             raise _one_line(error) from None
         answers.append(answer)
-        return "", chat_messages(answers, self.rows()), answers, gr.update(visible=False)
+        messages = chat_messages(answers, self.rows(), self.settings.report_online_url)
+        return "", messages, answers, gr.update(visible=False)
 
     def clear(self) -> tuple[Any, ...]:
         """Chat cleared: forget the conversation (and any pending comment)."""

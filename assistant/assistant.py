@@ -6,7 +6,6 @@ import difflib
 import logging
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +16,9 @@ from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexUnavailableError
 from assistant.index import BuiltIndex, chroma_client, open_built
+from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
+from assistant.privacy import mask_personal_details
 from assistant.question import (
     OPINION,
     PERSONAL_INFO,
@@ -27,13 +28,21 @@ from assistant.question import (
     focus,
     split_compound,
 )
+from assistant.ranker import VECTORS_FILE, CandidateSpace, Ranker, kept_candidates, options_for
+from assistant.ranker import load as load_ranker
 from assistant.retrieval import HybridRetriever
-from assistant.safety import PERSONAL_DATA_NOTICE, has_personal_details, mask_personal_details
-from assistant.safety import route as safety_route
-from assistant.select import acceptable, asks_description, candidates, choose, wants_figure
+from assistant.safety import SafetyRouter
+from assistant.select import (
+    Candidate,
+    acceptable,
+    asks_description,
+    candidates,
+    choose,
+    wants_figure,
+)
 from assistant.settings import Settings
 from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
-from assistant.text import CONTROL_CHARACTERS, SYNONYMS, content_words, normalise, stem, stems
+from assistant.text import SYNONYMS, content_words, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
@@ -55,8 +64,12 @@ class Assistant:
         composer: Composer,
         period_years: set[int],
         contents: Contents,
+        router: SafetyRouter,
     ) -> None:
         self.settings = settings
+        self.router = router
+        self.space: CandidateSpace | None = None  # the learned answerer's candidates
+        self.ranker: Ranker | None = None
         self.stamp = built.stamp
         self.retriever = retriever
         self.store = store
@@ -78,10 +91,15 @@ class Assistant:
 
     @classmethod
     def open(
-        cls, settings: Settings | None = None, progress: Callable[[str], None] | None = None
+        cls,
+        settings: Settings | None = None,
+        progress: Callable[[str], None] | None = None,
+        router: SafetyRouter | None = None,
     ) -> Assistant:
-        """Open the index (building it when missing or stale) and load the model."""
+        """Open the index (building it when missing or stale) and load the model; the safety
+        router is the one given (the web app's and the CLI's route before opening) or new."""
         settings = settings or Settings()
+        router = router or SafetyRouter.for_settings(settings).load_classifier()
         built = open_built(settings, progress)
         serve_one_query_per_core()
         try:
@@ -103,12 +121,17 @@ class Assistant:
             get_embedder(settings.resolved_model_dir()),
             settings.rrf_k,
         )
+        space, ranker = _learned_answerer(built, store)
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
         authors = {d.title: (d.author, d.author_quote) for d in documents}
         composer = Composer(reports, built.passages, store, authors)
-        return cls(settings, built, retriever, store, composer, years, Contents(documents))
+        assistant = cls(
+            settings, built, retriever, store, composer, years, Contents(documents), router
+        )
+        assistant.space, assistant.ranker = space, ranker
+        return assistant
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -118,22 +141,13 @@ class Assistant:
         return answer
 
     def _answer(self, question: Any, history: Sequence[Answer | dict]) -> Answer:
-        reason = invalid_reason(question, self.settings.max_question_chars)
-        if reason:
-            shown = question if isinstance(question, str) else ""
-            return self.composer.invalid(mask_personal_details(shown[:200]), reason)
-        text = " ".join(question.split())
+        first = first_answer(question, self.router, self.settings.max_question_chars)
+        if first is not None:
+            return first
+        text = clean(question)
         shown = mask_personal_details(text)
-        route = safety_route(text)
-        if route:
-            answer = self.composer.safety(shown, route)
-        else:
-            asked = _MASK.sub(" ", shown)  # personal details are never searched for
-            answer = self._checked(self._grounded(asked, _earlier(history)), shown)
-        if has_personal_details(text):
-            answer.text += " " + PERSONAL_DATA_NOTICE
-        answer.question = shown
-        return answer
+        asked = _MASK.sub(" ", shown)  # personal details are never searched for
+        return with_privacy(self._checked(self._grounded(asked, _earlier(history)), shown), text)
 
     def _grounded(self, text: str, earlier: list[Answer]) -> Answer:
         """Each question of a two-part question answered in turn (the second with the first
@@ -166,8 +180,47 @@ class Assistant:
                 return followed
         found = self._from_passages(text, question)
         if found.kind == "not_found" and previous is not None:
-            return self._follow_up(text, question, earlier) or found
+            found = self._follow_up(text, question, earlier) or found
+        if found.kind == "not_found":
+            return self._learned(text, question) or found
         return found
+
+    def _learned(self, text: str, question: Question) -> Answer | None:
+        """The learned ranker's answer when the rules found nothing and its calibrated
+        confidence passes the fitted threshold; None otherwise."""
+        if self.ranker is None or self.space is None or not self.settings.learned_answerer:
+            return None
+        ranked, sure = self.ranker.best(
+            self.space, question.text, self.retriever.embed(question.text)
+        )
+        if not ranked or sure < self.ranker.threshold:
+            return None
+        kept = [
+            o
+            for o in kept_candidates(
+                ranked, self.settings.ranker_keep_ratio, self.settings.max_citations
+            )
+            if self._in_period(question, o.text)
+        ]
+        if wants_figure(question):
+            # a figure about something the report never names is not in the report, and a
+            # figure question is not answered by sentences that give no figure
+            if self._unknown_terms(question):
+                return None
+            kept = [o for o in kept if o.row is not None or numbers_in(o.text)]
+        if not kept:
+            return None
+        rows = [o.row for o in kept if o.row is not None]
+        if kept[0].row is not None:  # a figure from a table (two rows: a comparison)
+            parts = [self.composer.from_row(text, row, question.period) for row in rows[:2]]
+            return parts[0] if len(parts) == 1 else self.composer.joined(text, parts)
+        chosen = [
+            Candidate(o.passage, o.index, o.text, 0.0, 0.0, True, True, False, 0.0, 0.0)
+            for o in kept
+            if o.passage is not None
+        ]
+        chosen.sort(key=lambda c: (c.passage.position, c.index))  # in reading order
+        return self.composer.from_sentences(text, chosen)
 
     def _follow_up(self, text: str, question: Question, earlier: list[Answer]) -> Answer | None:
         """Read the question in the light of the conversation; None when that doesn't help.
@@ -313,6 +366,23 @@ class Assistant:
         return self.store.tables()
 
 
+def _learned_answerer(
+    built: BuiltIndex, store: StatisticsStore
+) -> tuple[CandidateSpace, Ranker | None]:
+    """The candidate space of the build and the fitted ranker; (space, None) when no ranker
+    has been fitted yet (`assistant rank fit`), and the rules answer alone."""
+    import numpy as np
+
+    with np.load(built.folder / VECTORS_FILE) as data:
+        vectors = {k: data[k] for k in data.files}
+    space = CandidateSpace(options_for(built.passages, store), vectors)
+    try:
+        return space, load_ranker()
+    except (OSError, ValueError, KeyError) as error:
+        log.warning("learned ranker unavailable (%s): rules answer alone", error)
+        return space, None
+
+
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
     return {"document": document, "section": section, "pages": pages, "text": text, "score": score}
 
@@ -322,21 +392,6 @@ def _share_named(question: Question, sentence: str) -> float:
     named = stems(sentence)
     groups = question.term_stems()
     return sum(1 for g in groups if g & named) / len(groups) if groups else 0.0
-
-
-def invalid_reason(question: Any, max_chars: int) -> str | None:
-    """Why a question can't be taken (one line), or None when it can."""
-    if not isinstance(question, str):
-        return "Please type your question as text."
-    if not question.strip():
-        return "Please type a question about the annual report."
-    if len(question) > max_chars:
-        return "That question is too long: please shorten it and ask again."
-    if CONTROL_CHARACTERS.search(question) or any(
-        unicodedata.category(ch) == "Cs" for ch in question
-    ):
-        return "The question contains characters that can't be read: please type plain text."
-    return None
 
 
 def _earlier(history: Sequence[Answer | dict]) -> list[Answer]:

@@ -19,6 +19,8 @@ EXTERNAL_COMMANDS = {
     "bench": ("assistant.evaluation.bench", "Measure build time, start-up, latency and memory."),
     "draft": ("assistant.draft", "Draft a reply to a letter or email, every claim sourced."),
     "feedback": ("assistant.feedback", "Work with thumbs-up/down feedback (export drafts)."),
+    "safety": ("assistant.safety_cli", "Fit the safety router's classifier, or score the router."),
+    "rank": ("assistant.ranker_fit", "Fit the learned ranker on the test set's tuning part."),
 }
 
 
@@ -29,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="Build the index and statistics store.")
     ingest.add_argument("--force", action="store_true", help="Rebuild even if up to date.")
     ask = sub.add_parser("ask", help="Ask one question about the report.")
-    ask.add_argument("question", help="The question, in quotes.")
+    ask.add_argument("question", help="The question, in quotes ('-' reads it from stdin).")
     ask.add_argument("--json", action="store_true", help="Print the answer contract as JSON.")
     for name, (module, help_text) in EXTERNAL_COMMANDS.items():
         importlib.import_module(module).configure_parser(sub.add_parser(name, help=help_text))
@@ -64,12 +66,24 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer one question."""
-    from assistant.assistant import Assistant
+    """Answer one question: input checks and safety routing come before loading anything, so
+    a person in danger is told to call 999 even when the index cannot open. Exit status 2
+    for input that can't be taken."""
+    from assistant.intake import first_answer
+    from assistant.safety import SafetyRouter
 
-    answer = Assistant.open(settings, progress=_progress).ask(args.question).to_dict()
-    print(json.dumps(answer, indent=2, ensure_ascii=False) if args.json else format_answer(answer))
-    return 0
+    question = sys.stdin.read() if args.question == "-" else args.question
+    router = SafetyRouter.for_settings(settings)
+    answer = first_answer(question, router, settings.max_question_chars)  # rules only: instant
+    if answer is None:
+        answer = first_answer(question, router.load_classifier(), settings.max_question_chars)
+    if answer is None:
+        from assistant.assistant import Assistant
+
+        answer = Assistant.open(settings, progress=_progress, router=router).ask(question)
+    data = answer.to_dict()
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else format_answer(data))
+    return 2 if answer.kind == "invalid" else 0
 
 
 def _progress(message: str) -> None:

@@ -12,7 +12,6 @@ from assistant.answer import Answer, CitationList, Conflict, Statistic
 from assistant.conflicts import Mention, money_conflicts, prose_mentions, rate_conflicts
 from assistant.invariants import GAP, verbatim_quote
 from assistant.passages import Passage
-from assistant.safety import Route
 from assistant.select import Candidate
 from assistant.statistics import Extreme, StatisticsStore, StatRow
 from assistant.tables import parse_number
@@ -231,16 +230,6 @@ class Composer:
         if topics:
             text += " It does cover, for example: " + "; ".join(topics) + "."
         return Answer(question, "not_found", text)
-
-    @staticmethod
-    def safety(question: str, route: Route) -> Answer:
-        """Fixed wording for danger, distress or reporting a crime."""
-        return Answer(question, route.kind, route.text)  # type: ignore[arg-type]
-
-    @staticmethod
-    def invalid(question: str, reason: str) -> Answer:
-        """A one-line reason why the input can't be answered."""
-        return Answer(question, "invalid", reason)
 
 
 def renumbered(answer: Answer) -> Answer:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from assistant.errors import IndexUnavailableError
 
@@ -21,6 +24,9 @@ class Embedder:
         if not (model_dir / "config.json").is_file():
             raise IndexUnavailableError(f"{model_dir}: no embedding model found in this folder")
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bars on stderr
 
         self.model_dir = model_dir
         self._model = HuggingFaceEmbedding(
@@ -28,20 +34,39 @@ class Embedder:
         )
 
     def query(self, text: str) -> list[float]:
-        """Embedding of one question."""
-        return self._model.get_query_embedding(text)
+        """Embedding of one question (the last few are kept: the router, the retrieval and
+        the ranker often embed the same words)."""
+        return list(self._cached(text))
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one Embedder per model folder lives for the process
+    def _cached(self, text: str) -> tuple[float, ...]:
+        return tuple(self._model.get_query_embedding(text))
 
     def texts(self, texts: list[str]) -> list[list[float]]:
         """Embeddings of many passages or sentences."""
         return self._model.get_text_embedding_batch(texts)
 
+    def matrix(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of texts as one array (one text: through the query cache)."""
+        if len(texts) == 1:
+            return np.asarray([self._cached(texts[0])], dtype=np.float32)
+        return np.asarray(self._model.get_text_embedding_batch(texts), dtype=np.float32)
+
+
+_loading = threading.Lock()
+
 
 @lru_cache(maxsize=2)
-def get_embedder(model_dir: Path) -> Embedder:
-    """One loaded model per folder and process (loading takes seconds)."""
+def _load(model_dir: Path) -> Embedder:
     embedder = Embedder(model_dir)
     embedder.query("warm up")  # the first call is slow; pay it at start, not on a question
     return embedder
+
+
+def get_embedder(model_dir: Path) -> Embedder:
+    """One loaded model per folder and process (loading takes seconds; threads share it)."""
+    with _loading:
+        return _load(model_dir)
 
 
 def serve_one_query_per_core() -> None:

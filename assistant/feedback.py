@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError, InputFileError
-from assistant.safety import mask_personal_details
+from assistant.privacy import mask_personal_details
 from assistant.settings import Settings
 
 VOTES = ("up", "down")

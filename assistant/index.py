@@ -28,7 +28,7 @@ from assistant.repair import parse_document
 from assistant.settings import Settings
 from assistant.tables import Table, extract_tables, write_store
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # The collections are small (hundreds of vectors): search wide enough to be exact, so the same
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
@@ -150,6 +150,7 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
         progress(f"Building the index: embedding {len(passages)} passages...")
         built = BuiltIndex(folder, stamp, passages)
         _embed_into_chroma(settings, built)
+        _embed_candidates(settings, built)
         full_stamp = {
             **stamp,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -213,6 +214,18 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
         metadata=HNSW,
     )
     sentences.add(ids=ids, embeddings=embedder.texts(texts), documents=texts)
+
+
+def _embed_candidates(settings: Settings, built: BuiltIndex) -> None:
+    """The learned ranker's candidates (sentences and table rows), embedded once, here."""
+    import numpy as np
+
+    from assistant.ranker import VECTORS_FILE, embed_options, options_for
+    from assistant.statistics import StatisticsStore
+
+    options = options_for(built.passages, StatisticsStore.load(built.stats_path))
+    embedder = get_embedder(settings.resolved_model_dir())
+    np.savez(built.folder / VECTORS_FILE, **embed_options(options, embedder.matrix))
 
 
 def _switch_pointer(index_dir: Path, build_name: str) -> None:

@@ -1,61 +1,119 @@
-"""Rule-based safety router and personal-data masking; needs no index."""
+"""The safety router: danger, distress and crime reports get fixed wording before anything else.
+
+Three layers, any of which can route, none of which needs the index:
+
+1. rules for unmistakable English phrases (always on, even with no model);
+2. danger and distress words in other languages (``language.py`` and its lexicon file);
+3. a classifier over MiniLM sentence embeddings fitted on ``evals/safety_bank.jsonl``
+   (``safety_classifier.py``), used when the model loads.
+
+Boundaries drawn (documented with examples in ``evals/README.md``): a crime or danger
+happening now or about to happen is 999; a crime that is over, or a suspicion, is 101 and
+online reporting, even when serious ("I was attacked last week"); wanting to report
+antisocial behaviour is a report; a question about figures, services or policy on the same
+topics ("how many knife crimes were there?") is not routed.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
-EMERGENCY_TEXT = (
-    "If a crime is happening now or someone is in danger, call 999 now. "
-    "This chat cannot send help: it only answers questions about the annual report."
-)
-DISTRESS_TEXT = (
-    "If you are in danger or might harm yourself, call 999 now. "
-    "You can talk to Samaritans at any time, free, on 116 123. "
-    "This chat cannot send help: it only answers questions about the annual report."
-)
-REPORT_TEXT = (
-    "To report a crime that is not happening now, call Essex Police on 101 or report it online "
-    "on the Essex Police website. If it is an emergency or a crime is happening now, call 999. "
-    "This chat cannot take crime reports: it only answers questions about the annual report."
-)
-PERSONAL_DATA_NOTICE = (
-    "Please don't share personal details such as names, phone numbers, email or home addresses "
-    "in this chat."
-)
+from assistant.answer import Answer
+from assistant.language import is_other_language, lexicon
+from assistant.language import warm_up as warm_up_language
+from assistant.safety_classifier import SafetyClassifier, decide
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
 SERVICE_NUMBERS = ("999", "101", "116 123")
 
+
+@dataclass(frozen=True)
+class Wording:
+    """The fixed texts, naming the local police force and its online reporting page (settings)."""
+
+    force: str = "the police"
+    report_url: str = ""
+
+    def text(self, label: str, english_only: bool = False) -> str:
+        """The fixed wording for a routed label, with a line in English for other languages."""
+        where = f" ({self.report_url})" if self.report_url else ""
+        texts = {
+            "danger": "If a crime is happening now, someone is in danger, there is a fire or "
+            "someone is badly hurt or ill, call 999 now. " + CANNOT_HELP,
+            "distress": "If you are in danger or might harm yourself, call 999 now. You can "
+            "talk to Samaritans at any time, free, on 116 123. " + CANNOT_HELP,
+            "report": f"To report a crime that is not happening now, call {self.force} on 101 or "
+            f"report it online on the {self.force} website{where}. If it is an emergency or a "
+            "crime is happening now, call 999. This chat cannot take crime reports: it only "
+            "answers questions about the annual report.",
+        }
+        return f"{texts[label]} {ENGLISH_ONLY}" if english_only else texts[label]
+
+    def other_language(self) -> str:
+        """The reply to a message in another language: English only, with 999 and 101."""
+        return (
+            f"{ENGLISH_ONLY} Please ask your question in English. If you are in danger or a "
+            "crime is happening now, call 999. To report a crime that is not an emergency, "
+            f"call {self.force} on 101."
+        )
+
+
+CANNOT_HELP = "This chat cannot send help: it only answers questions about the annual report."
+ENGLISH_ONLY = "This assistant answers in English only."
+
+_SELF = r"(my ?self|her ?self|him ?self|them ?sel(f|ves))"
 _DISTRESS = re.compile(
-    r"\b(kill(ing)? my ?self|suicid\w*|end(ing)? (it all|my life)|take my (own )?life|"
-    r"self[- ]?harm\w*|harm(ing)? my ?self|hurt(ing)? my ?self|want(ed)? to die|"
-    r"better off dead|no reason to live|can'?t go on|(don'?t|do not) want to (be alive|live|"
-    r"wake up)|not want to be here anymore|overdose|can'?t cope|hopeless|"
+    rf"\b((kill|hang|hurt|harm|cut|drown|poison|burn|stab|shoot)(ing)? {_SELF}|"
+    r"(i'?m|i am|feel(ing)?|been|so|really) (so |really |very )?suicidal|"
+    r"(commit|attempt(ed)?|thinking (of|about)|considering) suicide|suicide note|"
+    r"end(ing)? (it all|my life|my own life)|take my (own )?life|"
+    r"i('ve| have| am|'m)? (been )?self[- ]?harm\w*|want(ed)? to die|wanna die|"
+    r"better off (dead|without me)|no reason to live|can'?t go on|(not|isn'?t) worth living|"
+    r"life (is|isn'?t|is not) (not )?worth|(don'?t|do not|dont) want to (be alive|live|be here|"
+    r"exist|wake up)|not want to be here anymore|can'?t cope|hopeless|"
+    r"(taken|took|had|swallowed|done) an overdose|overdosed|i'?ve overdosed|"
+    r"(took|taken|swallowed|downed|necked) .{0,30}\b(pills|tablets|paracetamol|painkillers|"
+    r"meds|medication|sleeping)|"
     r"want (it|everything) (all )?to (stop|end)|no point (in )?(living|going on|carrying on)|"
     r"nobody would (miss|care)|give up on (life|everything)|end(ing)? (it|things|everything)\b|"
-    r"feel like ending)\b",
+    r"feel like ending|(going|gonna|want) to jump (off|from|in front))\b",
     re.I,
 )
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
 _EMERGENCY = re.compile(
-    r"\b(help me|i'?m in danger|in danger now|being (attacked|followed|stabbed|assaulted|robbed|"
-    r"chased|beaten|threatened)|(is|are|'s|'re) (breaking|trying to break|getting) in|"
+    r"\b(i'?m in danger|in danger now|(i'?m|i am|we'?re|we are|he'?s|she'?s|he is|she is|"
+    r"they'?re|they are) being (attacked|followed|stabbed|assaulted|robbed|chased|beaten|"
+    r"threatened)|(is|are|'s|'re) (breaking|trying to break|getting) in|"
     r"break(ing)?[- ]in (right )?now|"
     r"(is|are|'s|'re) (attacking|hitting|beating|stabbing|threatening|following|chasing|"
     r"kicking|punching|strangling) (me|us|my|him|her|them|someone|somebody)|"
     r"(man|woman|guy|someone|somebody|person|people|gang|group|boy|girl|lads?|he|she|they)"
     r"( is| are|'s|'re)? (with|holding|carrying|waving|has|got|pulled( out)?) (a|his|her) "
     r"(knife|gun|weapon|blade|machete)|"
-    r"intruder|house is on fire|there'?s a fire|can'?t breathe|bleeding|trapped|unconscious|"
-    r"not breathing|screaming|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
+    r"house is on fire|there'?s a fire|can'?t breathe|unconscious|"
+    r"not breathing|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
     r"someone (is|'s) (in|inside) my|"
-    r"(hit|hurt|attacked|beat|beaten|threatened|raped|assaulted|strangled|choked) me|"
-    r"i'?m (so )?(scared|afraid|frightened|terrified)|"
+    r"i'?m (so )?(scared|afraid|frightened|terrified) (he|she|they)'?(ll| will| are| is|'re|'s)|"
     r"(need|want) (the )?police (now|here|urgently)|"
-    r"^\s*i need (the )?police|send (an? )?(officer|police|someone|help|ambulance)|"
+    r"^\s*i need (the )?police|"
+    r"send (an? )?(officer|police|someone|help|ambulance) (now|quick|asap|please|urgently)|"
     r"\b(my|our) \w+ (is|has gone|went) missing|missing (child|daughter|son|kid)\b|"
-    r"(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|crash|accident|fight)|"
-    r"(stabbing|shooting|stabbed|shot) (outside|nearby|near me|just now|right now))\b",
+    r"(stabbing|shooting|stabbed|shot) (outside|nearby|near me|just now|right now)|"
+    r"(is|isn'?t|is not|'s not|are not|aren'?t|not) (breathing|moving|responding|conscious|"
+    r"waking up)|having a (seizure|fit|heart attack|stroke)|"
+    r"(can'?t|cannot) find my (son|daughter|child|kid|boy|girl|baby|little)|"
+    r"(someone|somebody|a man|a woman|people|they)('s| is| are|'re)? (in|inside) (my|the|our) "
+    r"(house|home|flat|garden|room|kitchen|bedroom)|"
+    r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our) "
+    r"(door|window)|(says|saying|said|threatening|threatened) (he|she|they)?'?(ll|'d| will| would|"
+    r" is going to| are going to)? ?(kill|stab|hurt|shoot) (me|us|her|him|them|my))\b",
     re.I,
 )
 # Someone or something threatening, close by: with a "now" it is an emergency.
@@ -68,8 +126,31 @@ _DANGER = (
 _NEAR_NOW = re.compile(
     rf"\b{_DANGER}\b.*\b(right now|now|at the moment|as we speak)\b|"
     rf"\b(right now|now|at the moment|as we speak)\b.*\b{_DANGER}\b|"
+    rf"\b{_DANGER}\b.*\boutside (my|our|the) (door|house|flat|window|home)\b|"
     r"\bjust (hit|attacked|stabbed|broke into|stole|crashed|assaulted|threatened|punched|"
     r"robbed|mugged|shot)\b",
+    re.I,
+)
+# Words of danger that a past event shares with a present one ("he hit me", "bleeding"):
+# routed by the rules alone, but the classifier may judge them a report of something over.
+_LOOSE_DANGER = re.compile(
+    r"\b(intruder|bleeding|trapped|screaming|collapsed|passed out|unresponsive|overdosing|"
+    r"(fire|smoke|flames) (in|coming|pouring|spreading|everywhere)|on fire|gas leak|"
+    r"smell (of )?(gas|burning|smoke)|hiding (in|from|under|upstairs|downstairs)|"
+    r"being (attacked|followed|stabbed|assaulted|robbed|"
+    r"chased|beaten|threatened)|(hit|hurt|attacked|beat|beaten|threatened|raped|assaulted|"
+    r"strangled|choked) me|(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|"
+    r"crash|accident|fight))\b",
+    re.I,
+)
+# Words that say it is happening at this moment (a bare "now" is too weak: "she's ok now").
+_PRESENT = (
+    r"(right now|rn|as we speak|at the moment|in progress|currently|this minute|"
+    r"still (here|there|outside|inside|in the))"
+)
+_DANGER_PRESENT = re.compile(
+    rf"\b{_DANGER}\b.*\b{_PRESENT}\b|\b{_PRESENT}\b.*\b{_DANGER}\b|"
+    rf"\b(burglary|robbery|break-in|fight|attack|assault)\b.*\b{_PRESENT}\b",
     re.I,
 )
 _HAPPENING_NOW = re.compile(
@@ -91,48 +172,181 @@ _REPORT = re.compile(
 )
 
 _FIGURES = re.compile(r"\s*(how many|how much|what (number|percentage|proportion|share))\b", re.I)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<!\w)(\+44\s?\(?0?\)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\w)")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
-_ADDRESS = re.compile(
-    r"\b\d{1,4}[a-z]?\s+(?:[A-Z][a-z]+\s){1,3}(road|rd|street|st|avenue|ave|lane|ln|close|drive|"
-    r"way|crescent|gardens|place|court|grove|terrace)\b",
+# A message about figures or the report, not about something that happened to the writer.
+_ABOUT_FIGURES = re.compile(
+    r"\b(the (annual )?report|rates?|figures?|statistics|stats|per ?cent|percentage|"
+    r"(going|gone|went) (up|down)|increased?|decreased?|fallen|risen)\b",
     re.I,
 )
-_NAME = re.compile(r"\b(my name is|i am called|i'm called|name's)\s+[A-Z][a-z]+(\s+[A-Z][a-z]+)?")
 
 
 @dataclass(frozen=True)
 class Route:
-    """A safety decision: the answer kind and its fixed wording."""
+    """A safety decision: the routed label and which layer made it (rules, language or
+    classifier)."""
 
-    kind: str
-    text: str
+    label: str
+    layer: str = "rules"
+
+    @property
+    def kind(self) -> str:
+        """The answer kind: 'emergency' for danger and distress, 'report' for reports."""
+        return "report" if self.label == "report" else "emergency"
 
 
-def route(question: str) -> Route | None:
-    """Fixed-wording answer for danger, distress or crime reports; None to go on."""
+def rules_route(question: str) -> Route | None:
+    """The rules layer alone: unmistakable phrases, then the looser danger words, then
+    reports (what routes when the classifier is unavailable)."""
+    signals = rule_signals(question)
+    if signals.strict is not None and signals.strict.label != "report":
+        return signals.strict
+    return Route("danger") if signals.now or signals.loose else signals.strict
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the rules see: an unmistakable route, danger words with an explicit "right now",
+    and danger words a past event shares ("he hit me", "bleeding")."""
+
+    strict: Route | None
+    now: bool
+    loose: bool
+
+
+def rule_signals(question: str) -> Signals:
+    """The rules' signals. Questions about figures are never danger or reports."""
     if _DISTRESS.search(question):
-        return Route("emergency", DISTRESS_TEXT)
-    asks_for_figures = _FIGURES.match(question) is not None
-    if not asks_for_figures and any(
-        p.search(question) for p in (_EMERGENCY, _HAPPENING_NOW, _NEAR_NOW)
-    ):
-        return Route("emergency", EMERGENCY_TEXT)
-    if _REPORT.search(question):
-        return Route("report", REPORT_TEXT)
-    return None
+        return Signals(Route("distress"), False, False)
+    if _FIGURES.match(question) is not None:
+        return Signals(None, False, False)
+    if _EMERGENCY.search(question):
+        return Signals(Route("danger"), False, False)
+    now = _DANGER_PRESENT.search(question) is not None
+    loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
+    report = _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
+    return Signals(Route("report") if report else None, now, loose)
 
 
-def has_personal_details(text: str) -> bool:
-    """True when the text holds an email, phone number, postcode, street address or a name."""
-    return any(p.search(text) for p in (_EMAIL, _PHONE, _POSTCODE, _ADDRESS, _NAME))
+@dataclass(frozen=True)
+class Policy:
+    """How far the classifier may overrule the rules' weaker signals (from the settings)."""
+
+    report_over_danger: float = 0.5  # danger words, but the classifier reads a report
+    loose_veto: float = 0.5  # danger words, but the classifier reads an ordinary question
+    report_veto: float = 0.8  # a report phrase, but the classifier is sure it is ordinary
+    piece_veto: float = 0.7  # a sentence reads as danger, but the whole message as ordinary
 
 
-def mask_personal_details(text: str) -> str:
-    """Replace emails, phone numbers, postcodes, street addresses and stated names."""
-    text = _EMAIL.sub("[email]", text)
-    text = _PHONE.sub("[phone]", text)
-    text = _POSTCODE.sub("[postcode]", text)
-    text = _ADDRESS.sub("[address]", text)
-    return _NAME.sub(lambda m: f"{m.group(1)} [name]", text)
+def combine(
+    signals: Signals, probs: dict[str, float], threshold: float, policy: Policy
+) -> Route | None:
+    """The rules' signals and the classifier's probabilities together.
+
+    Unmistakable danger or distress, and danger words said to be happening right now, route
+    whatever the classifier says. Looser danger words route as danger unless the classifier
+    reads a report of something over, or an ordinary question; a report phrase yields to the
+    classifier when it reads danger or distress, or is sure the message is ordinary."""
+    strict = signals.strict
+    if strict is not None and strict.label != "report":
+        return strict
+    if signals.now:
+        return Route("danger")
+    label = decide(probs, threshold)
+    if label in ("danger", "distress"):
+        return Route(label, "classifier")
+    if signals.loose:
+        if probs["report"] >= policy.report_over_danger:
+            return Route("report", "classifier")
+        return None if probs["none"] >= policy.loose_veto else Route("danger")
+    if strict is not None:
+        return None if probs["none"] >= policy.report_veto else strict
+    return Route(label, "classifier") if label else None
+
+
+def language_route(question: str) -> Route | None:
+    """The language layer: danger or distress words of another language."""
+    label = lexicon().label(question)
+    return Route(label, "language") if label else None
+
+
+class SafetyRouter:
+    """Rules, then other languages, then the classifier when its model is loaded.
+
+    ``load_classifier()`` may run in a background thread: until it finishes (or if the model
+    cannot load) routing uses the rules and the lexicon alone."""
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        policy: Policy | None = None,
+        wording: Wording | None = None,
+    ) -> None:
+        self.model_dir = model_dir
+        self.policy = policy or Policy()
+        self.wording = wording or Wording()
+        self.classifier: SafetyClassifier | None = None
+        self.problem: str | None = None
+        self._loading = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SafetyRouter:
+        """A router (rules only until ``load_classifier``) configured by the settings."""
+        model_dir = settings.resolved_model_dir() if settings.safety_classifier else None
+        policy = Policy(
+            settings.safety_report_over_danger,
+            settings.safety_loose_veto,
+            settings.safety_report_veto,
+            settings.safety_piece_veto,
+        )
+        return cls(model_dir, policy, Wording(settings.police_force, settings.report_online_url))
+
+    def load_in_background(self) -> SafetyRouter:
+        """Start loading the classifier (and the language identifier) in a thread."""
+        threading.Thread(target=self._load_all, name="safety-router", daemon=True).start()
+        return self
+
+    def _load_all(self) -> None:
+        warm_up_language()
+        self.load_classifier()
+
+    def route(self, question: str) -> Route | None:
+        """The route for a message, or None for an ordinary question."""
+        classifier = self.classifier
+        found = language_route(question)
+        if classifier is None or found is not None:
+            return rules_route(question) or found
+        probs = classifier.probabilities(question)
+        found = combine(rule_signals(question), probs, classifier.threshold, self.policy)
+        if found is not None and found.label != "report":
+            return found
+        if probs["none"] >= self.policy.piece_veto:
+            return found
+        urgent = classifier.urgent_piece(question)  # danger buried in a long message
+        return Route(urgent, "classifier") if urgent else found
+
+    def load_classifier(self) -> SafetyRouter:
+        """Load the embedding model and the fitted weights; on failure keep the rules only."""
+        from assistant import safety_classifier
+        from assistant.embedding import get_embedder
+
+        with self._loading:
+            if self.classifier is not None or self.model_dir is None:
+                return self
+            try:
+                embedder = get_embedder(self.model_dir)
+                self.classifier = safety_classifier.load(embedder.matrix)
+            except Exception as error:  # any failure: the rules still route
+                self.problem = f"{type(error).__name__}: {error}"
+                log.warning("safety classifier unavailable, rules only (%s)", self.problem)
+        return self
+
+    def answer(self, question: str) -> Answer | None:
+        """The fixed-wording answer for a routed message, the English-only reply for one in
+        another language, or None for an ordinary question."""
+        found = self.route(question)
+        if found is not None:
+            text = self.wording.text(found.label, english_only=found.layer == "language")
+            return Answer(question, found.kind, text)  # type: ignore[arg-type]
+        if is_other_language(question):
+            return Answer(question, "not_found", self.wording.other_language())
+        return None

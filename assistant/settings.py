@@ -51,6 +51,60 @@ class Settings(BaseSettings):
         le=1.0,
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
+    police_force: str = Field(
+        "Essex Police",
+        description="The police force named in the fixed 101 wording (the deployment's force).",
+    )
+    report_online_url: str = Field(
+        "https://www.essex.police.uk/ro/report/",
+        description="The force's online crime-reporting page, linked from the 101 wording.",
+    )
+    safety_classifier: bool = Field(
+        True,
+        description="Use the safety router's classifier (MiniLM) beside its rules; "
+        "off: rules only.",
+    )
+    safety_report_over_danger: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Danger words the classifier judges at least this likely to be a report of "
+        "something over route as a report (its text still says 999 in an emergency).",
+    )
+    safety_loose_veto: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.1,
+        description="Danger words in a message the classifier reads as ordinary with at least "
+        "this probability are not routed (1.1: never vetoed).",
+    )
+    safety_report_veto: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.1,
+        description="A report phrase in a message the classifier reads as ordinary with at "
+        "least this probability is not routed (1.1: never vetoed).",
+    )
+    safety_piece_veto: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.1,
+        description="A long message the classifier reads as ordinary with at least this "
+        "probability is not searched sentence by sentence for danger (1.1: always searched).",
+    )
+    learned_answerer: bool = Field(
+        False,
+        description="When the rules find nothing, let the learned ranker answer if its "
+        "calibrated confidence passes the fitted threshold (off: it answered more questions "
+        "but refused fewer out-of-scope ones on the held-out set).",
+    )
+    ranker_keep_ratio: float = Field(
+        0.9,
+        gt=0.0,
+        le=1.0,
+        description="A learned answer also quotes candidates at least this likely, relative "
+        "to the best (up to max_citations).",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     max_letter_chars: int = Field(
         10000, ge=1, description="Longest letter the drafting desk takes."

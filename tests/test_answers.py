@@ -8,8 +8,8 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.assistant import Assistant
+from assistant.privacy import PERSONAL_DATA_NOTICE
 from assistant.question import PERSONAL_INFO
-from assistant.safety import PERSONAL_DATA_NOTICE
 from tests.conftest import load_testset_cases
 
 

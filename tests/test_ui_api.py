@@ -228,7 +228,7 @@ class GatedOpener:
         self.gate = threading.Event()
         self.result, self.error = result, error
 
-    def __call__(self, settings, progress):
+    def __call__(self, settings, progress, router=None):
         progress("Building the index: embedding 124 passages...")
         self.gate.wait(10)
         if self.error is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 import ui
+from assistant.errors import IndexUnavailableError
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,15 +120,18 @@ def test_chat_shows_answer_and_source_quote_and_stores_thumbs_down(page, server,
     assert comment == "Too long. Ring me on [phone]"
 
 
-def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, tmp_path):
+def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, server, tmp_path):
     tab = page.page
     ask(tab, "<img src=x onerror=alert(1)> <b>bold</b> is crime up?")
     chat = tab.locator("#chat")
     chat.get_by_text("<img src=x onerror=alert(1)> <b>bold</b> is crime up?").wait_for()
     assert chat.locator("img[onerror], b:text-is('bold')").count() == 0
+    ask(tab, "my bike was nicked from outside the station last week, how do i report it")
+    link = chat.locator(".banner-report a").last
+    assert link.get_attribute("href") == server.settings.report_online_url
     ask(tab, "Someone is breaking in to my house right now")
     banner = chat.locator(".banner-emergency").last
-    assert banner.inner_text() == "🚨 Emergency? Call 999 now."
+    assert banner.inner_text() == "Emergency? Call 999 now."
     assert banner.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(176, 0, 32)"
     tab.screenshot(path=str(tmp_path / "emergency.png"), full_page=True)
 
@@ -174,28 +179,58 @@ def test_figures_tab_shows_tables_and_charts_with_their_source(page, tmp_path):
     tab.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
 
 
-def test_first_start_shows_progress_then_ready(browser, built_settings, assistant_session):
+def _serve(settings, opener):
+    settings = settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    app = ui.build_app(settings, opener=opener)
+    return app, ui.launch(app, settings, block=False, quiet=True)
+
+
+def test_first_start_answers_999_at_once_then_shows_ready(
+    browser, built_settings, assistant_session
+):
     gate = threading.Event()
 
-    def slow_open(settings, progress):
+    def slow_open(settings, progress, router):
         progress("Building the index: embedding 124 passages...")
-        gate.wait(30)
+        gate.wait(60)
         return assistant_session
 
-    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
-    app = ui.build_app(settings, opener=slow_open)
-    url = ui.launch(app, settings, block=False, quiet=True)
+    app, url = _serve(built_settings, slow_open)
     context = browser.new_context()
     try:
         tab = context.new_page()
         tab.set_default_timeout(TIMEOUT_MS)
         tab.goto(url)
         tab.locator("#status").get_by_text("Building the index: embedding 124 passages").wait_for()
+        started = time.monotonic()
+        ask(tab, "there's a man with a knife in my garden right now")
+        assert "call 999 now" in tab.locator("#chat [data-testid='bot']").last.inner_text()
+        assert time.monotonic() - started < 5  # typed, sent and shown; the router takes ms
         gate.set()
         tab.locator("#status").get_by_text("✅ Ready").wait_for()
         ask(tab, "How many homicides were there?")
         assert "15" in tab.locator("#chat [data-testid='bot']").last.inner_text()
     finally:
         gate.set()
+        context.close()
+        app.close()
+
+
+def test_an_index_that_cannot_open_still_answers_999(browser, built_settings, tmp_path):
+    def broken_open(settings, progress, router):
+        raise IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
+
+    app, url = _serve(built_settings, broken_open)
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(url)
+        tab.locator("#status").get_by_text("index is damaged").wait_for()
+        ask(tab, "I've taken all my pills and I want it to be over")
+        reply = tab.locator("#chat [data-testid='bot']").last.inner_text()
+        assert "call 999 now" in reply and "116 123" in reply
+        tab.screenshot(path=str(tmp_path / "distress-without-index.png"), full_page=True)
+    finally:
         context.close()
         app.close()

@@ -39,7 +39,10 @@ BUDGET: tuple[tuple[str, str, str, float], ...] = (
     ("warm_p50_ms", "warm answer p50", "ms", 50.0),
     ("warm_p95_ms", "warm answer p95", "ms", 150.0),
     ("peak_rss_mb", "serving memory (peak RSS)", "MB", 1536.0),
+    ("router_p50_ms", "safety router p50", "ms", 15.0),
+    ("router_p95_ms", "safety router p95", "ms", 15.0),
 )
+SAFETY_BANK = PROJECT_ROOT / "evals" / "safety_bank.jsonl"
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
@@ -143,7 +146,10 @@ def child_main() -> int:
             assistant.ask(question)
             latencies.append((time.perf_counter() - started) * 1000)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    routing = router_latencies(assistant.router)
     figures = {
+        "router_p50_ms": round(percentile(routing, 50) or 0.0, 2),
+        "router_p95_ms": round(percentile(routing, 95) or 0.0, 2),
         "first_answer_s": round(first_answer_s, 2),
         "warm_p50_ms": round(percentile(latencies, 50) or 0.0, 2),
         "warm_p95_ms": round(percentile(latencies, 95) or 0.0, 2),
@@ -152,6 +158,19 @@ def child_main() -> int:
     }
     print(RESULT_MARK + json.dumps(figures), flush=True)
     return 0
+
+
+def router_latencies(router: Any) -> list[float]:
+    """Milliseconds the safety router takes per message of the labelled bank (warm)."""
+    from assistant.safety_classifier import read_bank
+
+    messages = [r["text"] for r in read_bank(SAFETY_BANK)] if SAFETY_BANK.is_file() else []
+    out = []
+    for text in messages or list(FALLBACK_QUESTIONS):
+        started = time.perf_counter()
+        router.route(text)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def bench_meta(questions: int, rounds: int) -> dict[str, Any]:

@@ -114,12 +114,13 @@ def run_command(
         return 0
     cases = select(cases, args)
     baseline = gate.load_baseline(args.baseline) if args.gate else None
-    data = evaluate(
-        answerer or open_answerer(settings),
-        cases,
-        args.file,
-        compare_settings=settings if args.compare else None,
-    )
+    answerer = answerer or open_answerer(settings)
+    data = evaluate(answerer, cases, args.file, compare_settings=settings if args.compare else None)
+    router = getattr(answerer, "router", None)
+    if router is not None and not (args.category or args.limit):
+        from assistant.evaluation.router import router_scores
+
+        data["router"] = router_scores(router)
     return finish(data, args, baseline)
 
 
@@ -206,11 +207,12 @@ def finish(
         path = report.write_report(data, report.markdown_report(data), args.reports_dir)
         print(f"Report written to {path}", file=sys.stderr)
     if args.update_baseline:
-        gate.write_baseline(gate.baseline_from(data["summary"], data["meta"]), args.baseline)
+        document = gate.baseline_from(data["summary"], data["meta"], data.get("router"))
+        gate.write_baseline(document, args.baseline)
         print(f"Baseline written to {args.baseline}", file=sys.stderr)
     if baseline is None:
         return 0
-    failures = gate.gate_failures(data["summary"], baseline)
+    failures = gate.gate_failures(data["summary"], baseline, data.get("router"))
     for line in failures:
         print(line, file=sys.stderr)
     if not failures:
@@ -234,6 +236,11 @@ def terminal_text(data: dict[str, Any]) -> str:
             "Stock LlamaIndex pipeline, side by side:",
             report.align(comparison_rows(data["comparison"])),
         ]
+    if data.get("router"):
+        from assistant.evaluation.router import router_rows
+
+        parts += ["", "Safety router (recall per route; ordinary messages routed):"]
+        parts.append(report.align(router_rows(data["router"])))
     failures = report.format_failures([CaseResult.from_dict(r) for r in data["results"]])
     return "\n".join(parts + (["", failures] if failures else []))
 

@@ -27,9 +27,13 @@ def fmt(value: float) -> str:
     return f"{round(float(value), 4):g}"
 
 
-def baseline_from(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+def baseline_from(
+    summary: dict[str, Any], meta: dict[str, Any], router: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The baseline document for a run: its gated scores plus where they came from."""
-    return {
+    from assistant.evaluation.router import gated
+
+    document = {
         "about": "Accepted scores for `assistant eval --gate`; "
         "refresh with `assistant eval --update-baseline`.",
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -40,6 +44,9 @@ def baseline_from(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, An
         "overall": _gated(summary["overall"]),
         "categories": {name: _gated(m) for name, m in summary["categories"].items()},
     }
+    if router:
+        document["router"] = gated(router)
+    return document
 
 
 def _gated(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -102,9 +109,15 @@ def latency_failures(overall: dict[str, Any], ceilings: dict[str, float]) -> lis
     return lines
 
 
-def gate_failures(summary: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+def gate_failures(
+    summary: dict[str, Any], baseline: dict[str, Any], router: dict[str, Any] | None = None
+) -> list[str]:
     """One line per metric that got worse than the baseline; [] when the gate passes."""
+    from assistant.evaluation.router import gate_lines
+
     lines = group_failures("overall", summary["overall"], baseline["overall"])
+    if baseline.get("router"):
+        lines += gate_lines(router or {"classifier": "not run"}, baseline["router"])
     for name, accepted in baseline.get("categories", {}).items():
         current = summary["categories"].get(name)
         if current is None:

@@ -175,6 +175,19 @@ def markdown_report(data: dict[str, Any]) -> str:
             "",
             markdown_table(comparison_rows(data["comparison"])),
         ]
+    if data.get("router"):
+        from assistant.evaluation.router import router_rows
+
+        lines += [
+            "",
+            "## Safety router",
+            "",
+            f"Classifier: {data['router'].get('classifier')}. Recall per route and the share of "
+            "ordinary messages routed by mistake; `bank` is what the classifier was fitted on, "
+            "`holdout` was never fitted on.",
+            "",
+            markdown_table(router_rows(data["router"])),
+        ]
     lines += ["", "## Failures", "", *failure_markdown(data["results"])]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,264 @@
+"""Learned ranking over one candidate space: every sentence of the report and every table row
+written out as a sentence, scored by features combined by a fitted logistic regression.
+
+The answering chain's rules answer first; when they would refuse, this answerer reads the
+question by meaning rather than by word lists, and answers when its calibrated confidence
+passes the threshold chosen by cross-validation (`assistant rank fit`, which writes
+``data/ranker.json``). Every feature is computed from the question, the candidate and its
+context; nothing names this report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from assistant.passages import Passage
+from assistant.statistics import StatisticsStore, StatRow
+from assistant.text import content_words, expanded_stems, numbers_in, stem
+
+MODEL_FILE = Path(__file__).parent / "data" / "ranker.json"
+POOL = 24  # candidates per retriever that reach the model
+FEATURES: tuple[str, ...] = (
+    "dense",
+    "dense_context",
+    "dense_rank",
+    "bm25",
+    "bm25_rank",
+    "overlap",
+    "rare_overlap",
+    "is_row",
+    "has_number",
+    "figure_match",
+    "figure_missing",
+    "dense_gap",
+    "unknown_share",
+)
+_FIGURE_QUESTION = re.compile(
+    r"\b(how (many|much|long|far)|what (number|percentage|proportion|share|figure|sum|amount)|"
+    r"number of|per ?cent|percentage|total|cost|spen[dt]|by how much|figure|rate)\b|£|%",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One candidate answer: a sentence of a passage, or a table row."""
+
+    text: str  # the sentence, or the row written out
+    context: str  # heading and section, or the table's title and section
+    passage: Passage | None = None
+    index: int = 0  # the sentence's place in its passage
+    row: StatRow | None = None
+
+
+def row_sentence(row: StatRow) -> str:
+    """A table row written out: label, each column's value, the table title."""
+    values = "; ".join(f"{c}: {row.values.get(c, '')}" for c in row.columns)
+    return f"{row.label}: {values} ({row.table_title})"
+
+
+def options_for(passages: Sequence[Passage], store: StatisticsStore) -> list[Option]:
+    """Every sentence of the text passages (four words or more) and every table row."""
+    options = [
+        Option(sentence, f"{p.heading} {p.section}", p, i)
+        for p in passages
+        if p.kind != "table"
+        for i, sentence in enumerate(p.sentences())
+        if len(sentence.split()) >= 4
+    ]
+    return options + [
+        Option(row_sentence(r), f"{r.table_title} {r.section}", row=r) for r in store.rows
+    ]
+
+
+def embed_options(
+    options: Sequence[Option], embed: Callable[[list[str]], Any]
+) -> dict[str, np.ndarray]:
+    """The options' embeddings, alone and with their context (computed when the index is
+    built and stored with it: ``VECTORS_FILE``)."""
+    return {
+        "vectors": _normalised(embed([o.text for o in options])),
+        "context_vectors": _normalised(embed([f"{o.context}: {o.text}" for o in options])),
+    }
+
+
+VECTORS_FILE = "candidates.npz"
+
+
+class CandidateSpace:
+    """The options, their BM25 index and embeddings, and the features of a question."""
+
+    def __init__(self, options: list[Option], vectors: dict[str, np.ndarray]) -> None:
+        if len(vectors["vectors"]) != len(options):
+            raise ValueError("the stored candidate vectors do not match the candidates")
+        self.options = options
+        self.vectors = vectors["vectors"]
+        self.context_vectors = vectors["context_vectors"]
+        tokens = [_tokens(f"{o.text} {o.context}") for o in options]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self._stems = [set(t) for t in tokens]
+        df: dict[str, int] = {}
+        for doc in self._stems:
+            for s in doc:
+                df[s] = df.get(s, 0) + 1
+        self._idf = {s: math.log(1 + len(options) / (1 + n)) for s, n in df.items()}
+
+    def features(self, question: str, vector: Sequence[float]) -> tuple[list[int], np.ndarray]:
+        """The pooled candidates (indices into options) and their feature rows."""
+        q = np.asarray(vector, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        dense = self.vectors @ q
+        dense_context = self.context_vectors @ q
+        groups = [expanded_stems(w) for w in dict.fromkeys(content_words(question))]
+        query = sorted(set().union(*groups)) if groups else []
+        bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.options))
+        by_dense = np.argsort(-dense)
+        by_bm25 = np.argsort(-bm25)
+        pool = list(dict.fromkeys([*by_dense[:POOL].tolist(), *by_bm25[:POOL].tolist()]))
+        dense_rank = {int(i): r for r, i in enumerate(by_dense[: 4 * POOL])}
+        bm25_rank = {int(i): r for r, i in enumerate(by_bm25[: 4 * POOL])}
+        top_bm25 = float(bm25.max()) or 1.0
+        best_dense = float(dense[by_dense[0]])
+        weights = [max((self._idf.get(s, 0.0) for s in g), default=0.0) for g in groups]
+        known = sum(w > 0 for w in weights)  # words the report never uses can't be matched
+        wants_figure = _FIGURE_QUESTION.search(question) is not None
+        rows = []
+        for i in pool:
+            o, have = self.options[i], self._stems[i]
+            matched = [w for g, w in zip(groups, weights, strict=True) if g & have]
+            has_number = bool(numbers_in(o.text))
+            rows.append(
+                [
+                    float(dense[i]),
+                    float(dense_context[i]),
+                    1.0 / (1 + dense_rank.get(i, 4 * POOL)),
+                    float(bm25[i]) / top_bm25,
+                    1.0 / (1 + bm25_rank.get(i, 4 * POOL)),
+                    len(matched) / known if known else 0.0,
+                    sum(matched) / (sum(weights) or 1.0),
+                    float(o.row is not None),
+                    float(has_number),
+                    float(has_number and wants_figure),
+                    float(wants_figure and not has_number),
+                    best_dense - float(dense[i]),
+                    1.0 - known / len(groups) if groups else 0.0,
+                ]
+            )
+        return pool, np.asarray(rows, dtype=np.float64)
+
+
+CONFIDENCE_FEATURES: tuple[str, ...] = (
+    "top_probability",
+    "margin",
+    "top_dense",
+    "top_overlap",
+    "top_rare_overlap",
+    "unknown_share",
+)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A standardised logistic regression: weights, bias, mean and scale of the inputs."""
+
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        """Probabilities for the rows of the matrix."""
+        z = ((matrix - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Logistic:
+        """From the fitted file's JSON."""
+        return cls(
+            np.asarray(data["weights"]),
+            float(data["bias"]),
+            np.asarray(data["mean"]),
+            np.asarray(data["scale"]),
+        )
+
+
+def confidence_features(matrix: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """What says whether the best candidate answers at all: its probability, its lead over
+    the next, and how close it is in meaning and words to the question."""
+    order = np.argsort(-probs, kind="stable")
+    top = order[0]
+    second = probs[order[1]] if len(order) > 1 else 0.0
+    columns = {name: i for i, name in enumerate(FEATURES)}
+    return np.array(
+        [
+            probs[top],
+            probs[top] - second,
+            matrix[top, columns["dense"]],
+            matrix[top, columns["overlap"]],
+            matrix[top, columns["rare_overlap"]],
+            matrix[top, columns["unknown_share"]],
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Candidate scores, the confidence that the best one answers, and the confidence an
+    answer needs (chosen by cross-validation)."""
+
+    candidate: Logistic
+    confidence: Logistic
+    threshold: float
+
+    def best(
+        self, space: CandidateSpace, question: str, vector: Sequence[float]
+    ) -> tuple[list[tuple[Option, float]], float]:
+        """The candidates, best first, with their probabilities; and the confidence that
+        the first answers the question."""
+        pool, matrix = space.features(question, vector)
+        probs = self.candidate(matrix)
+        order = np.argsort(-probs, kind="stable")
+        sure = float(self.confidence(confidence_features(matrix, probs)[None, :])[0])
+        return [(space.options[pool[i]], float(probs[i])) for i in order], sure
+
+
+def kept_candidates(
+    ranked: Sequence[tuple[Option, float]], ratio: float, most: int
+) -> list[Option]:
+    """The best candidate and those nearly as likely (at least ratio of its probability),
+    at most ``most``: what an answer quotes."""
+    if not ranked:
+        return []
+    top = ranked[0][1]
+    return [o for o, p in ranked[:most] if p >= ratio * top]
+
+
+def load(path: Path = MODEL_FILE) -> Ranker:
+    """The fitted ranker (an exception when missing or malformed)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path}: fitted on other features; run `assistant rank fit`")
+    return Ranker(
+        Logistic.from_dict(data["candidate"]),
+        Logistic.from_dict(data["confidence"]),
+        float(data["threshold"]),
+    )
+
+
+def _normalised(vectors: Any) -> np.ndarray:
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-9)
+
+
+def _tokens(text: str) -> list[str]:
+    return [stem(w) for w in content_words(text)]

@@ -1,0 +1,281 @@
+"""The safety router's learned layer: logistic regression over MiniLM sentence embeddings
+and word and character n-grams.
+
+Fitted on the labelled bank ``evals/safety_bank.jsonl`` by ``assistant safety fit``, which
+writes ``data/safety_classifier.pkl`` (the model, the threshold chosen by cross-validation
+and the bank's hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+LABELS: tuple[str, ...] = ("none", "danger", "distress", "report")
+ROUTED: tuple[str, ...] = ("danger", "distress", "report")
+MODEL_FILE = Path(__file__).parent / "data" / "safety_classifier.pkl"
+# The most ordinary messages the fitted threshold may route, in cross-validation.
+MAX_FALSE_ROUTING = 0.01
+# The most ordinary messages that judging a long message sentence by sentence may route on
+# top of that (danger buried in a rambling message would otherwise be averaged away).
+MAX_PIECE_FALSE_ROUTING = 0.005
+# A message longer than this many words is also judged sentence by sentence.
+PIECE_WORDS = 15
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class SafetyClassifier:
+    """Logistic regression over a message's embedding and its word and character n-grams
+    (n-grams catch text-speak and typos the embedding blurs); routes when the probability
+    of an ordinary message falls below the threshold chosen by cross-validation."""
+
+    model: Any  # sklearn LogisticRegression
+    ngrams: Any  # sklearn FeatureUnion of two TfidfVectorizers
+    threshold: float
+    piece_threshold: float
+    embed: Embed
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Probability of each label for one message."""
+        return self._many([text])[0]
+
+    def urgent_piece(self, text: str) -> str | None:
+        """Danger or distress read in one sentence of a long message, or None."""
+        pieces = pieces_of(text)
+        return urgent_in(self._many(pieces), self.piece_threshold) if pieces else None
+
+    def _many(self, texts: list[str]) -> list[dict[str, float]]:
+        lowered = [t.lower() for t in texts]
+        probs = self.model.predict_proba(
+            _features(self.embed(texts), self.ngrams.transform(lowered))
+        )
+        return [dict(zip(LABELS, map(float, row), strict=True)) for row in probs]
+
+    def label(self, text: str) -> str | None:
+        """The routed label, or None for an ordinary message."""
+        return decide(self.probabilities(text), self.threshold)
+
+
+def decide(probs: dict[str, float], threshold: float) -> str | None:
+    """The likeliest routed label when an ordinary message is unlikely enough."""
+    if probs["none"] >= threshold:
+        return None
+    return max(ROUTED, key=lambda label: probs[label])
+
+
+def urgent_in(pieces: list[dict[str, float]], threshold: float) -> str | None:
+    """The first sentence's label that is danger or distress and passes the threshold."""
+    for probs in pieces:
+        label = decide(probs, threshold)
+        if label in ("danger", "distress"):
+            return label
+    return None
+
+
+def pieces_of(text: str) -> list[str]:
+    """The sentences of a long message (none for a short one, judged whole)."""
+    if len(text.split()) <= PIECE_WORDS:
+        return []
+    pieces = [p for p in _SENTENCE.split(text) if len(p.split()) >= 3]
+    return pieces if len(pieces) > 1 else []
+
+
+def _features(vectors: np.ndarray, ngrams: Any) -> Any:
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(vectors), ngrams]).tocsr()
+
+
+def _ngram_vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+                ),
+            ),
+        ]
+    )
+
+
+def load(embed: Embed, path: Path = MODEL_FILE) -> SafetyClassifier:
+    """The fitted classifier from its file (an exception when missing or unusable)."""
+    with path.open("rb") as handle:
+        data = pickle.load(handle)  # the project's own file, fitted by `assistant safety fit`
+    meta = data["meta"]
+    return SafetyClassifier(
+        data["model"], data["ngrams"], meta["threshold"], meta["piece_threshold"], embed
+    )
+
+
+def bank_hash(rows: Sequence[dict]) -> str:
+    """Identity of the bank a model was fitted on."""
+    text = "\n".join(f"{r['label']}\t{r['text']}" for r in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_bank(path: Path) -> list[dict]:
+    """Messages and labels of a JSONL bank; a bad line is a ValueError naming it."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from None
+        if not isinstance(row, dict) or row.get("label") not in LABELS or not row.get("text"):
+            raise ValueError(f"{path}:{number}: needs a 'text' and a 'label' in {LABELS}")
+        rows.append(row)
+    return rows
+
+
+def fit(
+    rows: Sequence[dict], embed: Embed, piece_veto: float, folds: int = 5, seed: int = 0
+) -> dict:
+    """Fit on the bank: C and the threshold by stratified cross-validation, then the model
+    on every row. Returns what `save` writes and the out-of-fold probabilities."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.array([LABELS.index(r["label"]) for r in rows])
+    texts = [r["text"].lower() for r in rows]
+    vectors = np.asarray(embed([r["text"] for r in rows]))
+
+    def trained(c: float, idx: np.ndarray) -> tuple[Any, Any]:
+        ngrams = _ngram_vectorizer().fit([texts[i] for i in idx])
+        features = _features(vectors[idx], ngrams.transform([texts[i] for i in idx]))
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+        return model.fit(features, labels[idx]), ngrams
+
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels))
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in (4.0, 16.0, 64.0):
+        out = np.zeros((len(rows), len(LABELS)))
+        for train, test in splits:
+            model, ngrams = trained(c, train)
+            out[test] = model.predict_proba(
+                _features(vectors[test], ngrams.transform([texts[i] for i in test]))
+            )
+        loss = -np.mean(np.log(np.clip(out[np.arange(len(rows)), labels], 1e-9, 1)))
+        if best is None or loss < best[1]:
+            best = (c, loss, out)
+    assert best is not None
+    c, _, out = best
+    pieces = _pieces_out_of_fold(rows, embed, splits, lambda idx: trained(c, idx))
+    threshold = choose_threshold(out, labels)
+    model, ngrams = trained(c, np.arange(len(rows)))
+    meta = {
+        "threshold": threshold,
+        "piece_threshold": choose_piece_threshold(out, pieces, labels, threshold, piece_veto),
+        "C": c,
+        "bank": bank_hash(rows),
+        "rows": len(rows),
+    }
+    return {
+        "model": model,
+        "ngrams": ngrams,
+        "meta": meta,
+        "out_of_fold": out,
+        "pieces_out_of_fold": pieces,
+    }
+
+
+def _pieces_out_of_fold(
+    rows: Sequence[dict], embed: Embed, splits: list, trained: Callable
+) -> list[list[dict[str, float]]]:
+    """Per message, its sentences' probabilities from the model fitted without its fold."""
+    pieces = [pieces_of(r["text"]) for r in rows]
+    out: list[list[dict[str, float]]] = [[] for _ in rows]
+    for train, test in splits:
+        model, ngrams = trained(train)
+        for i in test:
+            if pieces[i]:
+                feats = _features(
+                    embed(pieces[i]), ngrams.transform([p.lower() for p in pieces[i]])
+                )
+                out[i] = [
+                    dict(zip(LABELS, map(float, r), strict=True))
+                    for r in model.predict_proba(feats)
+                ]
+    return out
+
+
+def choose_piece_threshold(
+    probs: np.ndarray,
+    pieces: list[list[dict[str, float]]],
+    labels: np.ndarray,
+    threshold: float,
+    piece_veto: float,
+) -> float:
+    """The highest sentence threshold that routes at most MAX_PIECE_FALSE_ROUTING more of the
+    ordinary messages than judging them whole does (those not read as ordinary whole)."""
+    ordinary = [i for i in range(len(labels)) if labels[i] == 0 and probs[i][0] < piece_veto]
+    budget = MAX_PIECE_FALSE_ROUTING * sum(labels == 0)
+    best = 0.0
+    for t in np.round(np.arange(0.01, 0.51, 0.01), 2):
+        extra = sum(
+            decide(dict(zip(LABELS, probs[i], strict=True)), threshold) is None
+            and urgent_in(pieces[i], float(t)) is not None
+            for i in ordinary
+        )
+        if extra <= budget:
+            best = float(t)
+    return best
+
+
+def choose_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
+    """The highest threshold on p(ordinary) at which ``decide`` routes at most
+    MAX_FALSE_ROUTING of the ordinary messages: as many routed ones found as that allows."""
+    ordinary = [dict(zip(LABELS, p, strict=True)) for p in probs[labels == 0]]
+    best = 0.01
+    for t in np.round(np.arange(0.01, 0.96, 0.01), 2):
+        routed = sum(decide(p, float(t)) is not None for p in ordinary)
+        if routed <= MAX_FALSE_ROUTING * len(ordinary):
+            best = float(t)
+    return best
+
+
+def save(fitted: dict, path: Path = MODEL_FILE) -> None:
+    """Write the fitted model (a small file kept in the repo, rebuilt by the fit command)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keep = {k: fitted[k] for k in ("model", "ngrams", "meta")}
+    with path.open("wb") as handle:
+        pickle.dump(keep, handle)
+
+
+def scores(rows: Sequence[dict], decide_label: Callable[[str], str | None]) -> dict[str, dict]:
+    """Router recall per routed label and the false-routing rate of ordinary messages.
+
+    Danger and distress both get 999 first, so either counts as a hit for the other."""
+    out: dict[str, dict] = {}
+    for label in LABELS:
+        mine = [r for r in rows if r["label"] == label]
+        if not mine:
+            continue
+        got = [decide_label(r["text"]) for r in mine]
+        if label == "none":
+            wrong = [r["text"] for r, g in zip(mine, got, strict=True) if g is not None]
+            out[label] = {"n": len(mine), "false_routing": len(wrong) / len(mine), "misses": wrong}
+        else:
+            urgent = {"danger", "distress"}
+            ok = [g == label or (label in urgent and g in urgent) for g in got]
+            misses = [r["text"] for r, hit in zip(mine, ok, strict=True) if not hit]
+            out[label] = {"n": len(mine), "recall": sum(ok) / len(mine), "misses": misses}
+    return out
