@@ -236,6 +236,7 @@ def terminal_text(data: dict[str, Any]) -> str:
             "Stock LlamaIndex pipeline, side by side:",
             report.align(comparison_rows(data["comparison"])),
         ]
+    parts += ["", part_line(data["results"])]
     if data.get("router"):
         from assistant.evaluation.router import router_rows
 
@@ -243,6 +244,19 @@ def terminal_text(data: dict[str, Any]) -> str:
         parts.append(report.align(router_rows(data["router"])))
     failures = report.format_failures([CaseResult.from_dict(r) for r in data["results"]])
     return "\n".join(parts + (["", failures] if failures else []))
+
+
+def part_line(results: Sequence[dict[str, Any]]) -> str:
+    """Answers correct in the locked part (never fitted or tuned on) and the tuning part."""
+    from assistant.evaluation.testset import is_locked
+
+    out = []
+    for name, locked in (("locked part", True), ("tuning part", False)):
+        mine = [r for r in results if is_locked(r["id"]) == locked]
+        if mine:
+            share = sum(bool(r["correct"]) for r in mine) / len(mine)
+            out.append(f"{name}: {share:.1%} correct of {len(mine)}")
+    return "; ".join(out)
 
 
 def export_llamaindex(cases: Sequence[Case], out: Path, settings: Settings) -> int:
