@@ -1,8 +1,10 @@
-"""Gradio web app: citizens' chat, staff drafting desk, figures, evaluation. Wiring only.
+"""Gradio web apps: the citizens' chat (public) and the staff app (drafting desk, evaluation),
+behind a log-in. Wiring only.
 
-Run with `make run` or `python ui.py`; host, port, queue size and concurrency are settings.
-All answering lives in the `assistant` package; this module only renders its answers,
-escaping every piece of report or user text before it reaches a markdown/HTML component.
+Run with `make run` or `python ui.py`: the public app on ASSISTANT_PORT, the staff app on
+ASSISTANT_STAFF_PORT when ASSISTANT_STAFF_USERS is set. Both share one engine. All answering
+lives in the `assistant` package; this module only renders its answers, escaping every piece
+of report or user text before it reaches a markdown/HTML component.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import html
 import logging
 import re
 import shutil
+import signal
+import socket
+import sys
 import tempfile
 import threading
 import time
@@ -22,6 +27,7 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from starlette.middleware import Middleware
 
 from assistant import Answer, AssistantError, Settings
 from assistant.draft import draft_reply, markdown_to_docx
@@ -459,6 +465,10 @@ class WebApp:
             value=str(docx_path), visible=True
         )
 
+    def status_only(self) -> list[Any]:
+        """The status line and its timer (the staff app has no figures to fill)."""
+        return [self.engine.status(), gr.Timer(active=not self.engine.ready)]
+
     def refresh(self) -> list[Any]:
         """Status line, timer and figures: filled once the index is ready."""
         status = self.engine.status()
@@ -590,23 +600,73 @@ def _evaluation_tab(web: WebApp) -> None:
     evaluation_tab(web.settings, get_assistant=web.engine.get)
 
 
+class BodyLimit:
+    """ASGI middleware: a request body larger than the limit is refused with 413 before it is
+    read into memory (with or without a Content-Length header)."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _refuse(send)
+            return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise RequestTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except RequestTooLarge:
+            await _refuse(send)
+
+
+class RequestTooLarge(Exception):
+    """A request body went over the limit while it was read."""
+
+
+async def _refuse(send: Callable) -> None:
+    body = b"Request body too large."
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(body))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(web: WebApp) -> Any:
+    """Title and the engine's status line (with its refresh timer)."""
+    gr.Markdown(f"# {TITLE}")
+    status = gr.Markdown(web.engine.status(), elem_id="status")
+    return status, gr.Timer(1.0)
+
+
 def build_app(
     settings: Settings, assistant: Any | None = None, opener: Opener = open_assistant
 ) -> gr.Blocks:
-    """The whole app; opens the Assistant in the background unless one is given."""
+    """The public app (chat and figures); opens the Assistant in the background unless one is
+    given. Its staff app, sharing the same engine, is ``build_staff_app(app.web)``."""
     web = WebApp(Engine(settings, assistant, opener).start())
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as app:
-        gr.Markdown(f"# {TITLE}")
-        status = gr.Markdown(web.engine.status(), elem_id="status")
-        timer = gr.Timer(1.0)
+        status, timer = _header(web)
         with gr.Tab("Ask the report", id="chat"):
             _chat_tab(web)
-        with gr.Tab("Drafting desk (staff)", id="draft"):
-            _draft_tab(web)
         with gr.Tab("Figures at a glance", id="figures"):
             figures = _figures_tab()
-        with gr.Tab("Evaluation", id="evaluation"):
-            _evaluation_tab(web)
         for event in (app.load, timer.tick):
             event(
                 web.refresh,
@@ -617,16 +677,46 @@ def build_app(
                 show_progress="hidden",
             )
         gr.api(web.api_ask, api_name="ask")
+    app.web = web
+    return app
+
+
+def build_staff_app(web: WebApp) -> gr.Blocks:
+    """The staff app: drafting desk and evaluation, served only behind a log-in."""
+    with gr.Blocks(title=f"{TITLE} (staff)", analytics_enabled=False) as app:
+        status, timer = _header(web)
+        with gr.Tab("Drafting desk", id="draft"):
+            _draft_tab(web)
+        with gr.Tab("Evaluation", id="evaluation"):
+            _evaluation_tab(web)
+        for event in (app.load, timer.tick):
+            event(
+                web.status_only,
+                None,
+                [status, timer],
+                queue=False,
+                api_visibility="private",
+                show_progress="hidden",
+            )
         gr.api(web.api_draft, api_name="draft")
     return app
 
 
-def launch(app: gr.Blocks, settings: Settings, *, block: bool = True, quiet: bool = False) -> str:
-    """Serve on settings.host:port, loopback by default, safe settings; returns the URL."""
+def launch(
+    app: gr.Blocks,
+    settings: Settings,
+    *,
+    block: bool = True,
+    quiet: bool = False,
+    port: int | None = None,
+    auth: Any = None,
+) -> str:
+    """Serve on settings.host (loopback by default) with safe settings; returns the URL."""
     app.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency)
+    middleware = [Middleware(BodyLimit, max_bytes=settings.max_request_bytes)]
     _, url, _ = app.launch(
         server_name=settings.host,
-        server_port=settings.port,
+        server_port=settings.port if port is None else port,
         share=False,
         show_error=False,
         prevent_thread_lock=not block,
@@ -638,17 +728,52 @@ def launch(app: gr.Blocks, settings: Settings, *, block: bool = True, quiet: boo
         mcp_server=False,
         ssr_mode=False,
         max_file_size="1kb",
+        auth=auth,
+        auth_message="Staff only: log in with your staff account." if auth else None,
+        state_session_capacity=settings.session_capacity,
+        app_kwargs={"middleware": middleware},
     )
     return str(url)
 
 
 def main() -> int:
-    """`python ui.py`: serve the app until interrupted (the index builds in the background)."""
+    """`python ui.py`: serve the public app (and the staff app when staff log-ins are set)
+    until interrupted; the index builds in the background. A bad setting or a busy port is
+    one line and exit status 1."""
+    from assistant.cli import load_settings
+    from assistant.staff import checker
+
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    settings = Settings()
-    print(f"Serving on http://{settings.host}:{settings.port} (index: {settings.index_dir})")
-    launch(build_app(settings), settings)
+    # SIGTERM exits like Ctrl-C, so the drafts' temporary files are removed (atexit) then too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        settings = load_settings()
+        check = checker(settings)
+        for port in (settings.port, settings.staff_port) if check else (settings.port,):
+            _port_is_free(settings.host, port)
+        public = build_app(settings)
+        print(f"Serving the chat on http://{settings.host}:{settings.port}")
+        if check is None:
+            print("Staff app not served: set ASSISTANT_STAFF_USERS (assistant staff-password).")
+            launch(public, settings)
+            return 0
+        launch(public, settings, block=False)
+        print(f"Serving the staff app on http://{settings.host}:{settings.staff_port}")
+        launch(build_staff_app(public.web), settings, port=settings.staff_port, auth=check)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _port_is_free(host: str, port: int) -> None:
+    """A one-line AssistantError when another program already listens on the port."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise AssistantError(f"cannot serve on {host}:{port}: {error.strerror}") from None
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ EXTERNAL_COMMANDS = {
     "feedback": ("assistant.feedback", "Work with thumbs-up/down feedback (export drafts)."),
     "safety": ("assistant.safety_cli", "Fit the safety router's classifier, or score the router."),
     "rank": ("assistant.ranker_fit", "Fit the learned ranker on the test set's tuning part."),
+    "staff-password": ("assistant.staff", "Print a hashed staff log-in for ASSISTANT_STAFF_USERS."),
 }
 
 

@@ -111,6 +111,20 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=0, le=65535, description="Port the web app listens on.")
+    staff_port: int = Field(
+        7861, ge=0, le=65535, description="Port of the staff app (drafting desk, evaluation)."
+    )
+    staff_users: str = Field(
+        "",
+        description="Staff log-ins for the staff app, name:hash,... (make an entry with "
+        "`assistant staff-password NAME`); empty: the staff app is not served.",
+    )
+    max_request_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body the web apps accept."
+    )
+    session_capacity: int = Field(
+        200, ge=1, description="Most browser sessions whose state the web apps keep."
+    )
     queue_size: int = Field(16, ge=1, description="Most requests waiting in the web app's queue.")
     concurrency: int = Field(2, ge=1, description="Requests the web app serves at once.")
 

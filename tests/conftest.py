@@ -66,17 +66,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+STAFF_LOGIN = ("evaluator", "a-long-test-password")
+
+
 @pytest.fixture(scope="module")
 def server(built_settings: Settings, assistant_session: Assistant) -> Iterator[SimpleNamespace]:
-    """The web app on a free loopback port for one test module, closed at its end."""
+    """The public app and the staff app (behind its log-in) on free loopback ports for one
+    test module, sharing one engine, closed at its end."""
     import ui
+    from assistant.staff import checker, hash_password
 
-    settings = built_settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
+    user, password = STAFF_LOGIN
+    settings = built_settings.model_copy(
+        update={
+            "host": "127.0.0.1",
+            "port": free_port(),
+            "staff_port": free_port(),
+            "staff_users": f"{user}:{hash_password(password)}",
+        }
+    )
     app = ui.build_app(settings, assistant_session)
     url = ui.launch(app, settings, block=False, quiet=True)
+    staff = ui.build_staff_app(app.web)
+    staff_url = ui.launch(
+        staff, settings, block=False, quiet=True, port=settings.staff_port, auth=checker(settings)
+    )
     try:
-        yield SimpleNamespace(app=app, url=url, settings=settings)
+        yield SimpleNamespace(
+            app=app, url=url, staff=staff, staff_url=staff_url, settings=settings, login=STAFF_LOGIN
+        )
     finally:
+        staff.close()
         app.close()
 
 

@@ -1,10 +1,9 @@
-"""Safety router and personal-data masking: rules that work with no index at all."""
+"""The safety router's rules: they work with no index and no model at all."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.privacy import has_personal_details, mask_personal_details
 from assistant.safety import Wording
 from assistant.safety import rules_route as route
 
@@ -53,23 +52,6 @@ def test_danger_distress_and_reports_get_fixed_wording(
 )
 def test_ordinary_questions_pass_through(question: str) -> None:
     assert route(question) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "masked"),
-    [
-        ("email me at jo.bloggs@example.com", "email me at [email]"),
-        ("ring 07700 900123 please", "ring [phone] please"),
-        ("I live in CM1 1AA", "I live in [postcode]"),
-        ("at 12 High Street today", "at [address] today"),
-        ("my name is Jane Smith and I was robbed", "my name is [name] and I was robbed"),
-        ("How many homicides were there?", "How many homicides were there?"),
-    ],
-    ids=["email", "phone", "postcode", "address", "name", "nothing-personal"],
-)
-def test_personal_details_are_masked(text: str, masked: str) -> None:
-    assert mask_personal_details(text) == masked
-    assert has_personal_details(text) == (text != masked)
 
 
 def test_questions_about_figures_are_not_emergencies() -> None:

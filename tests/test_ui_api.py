@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -28,6 +33,11 @@ def client(server) -> Client:
     return Client(server.url, verbose=False, download_files=False)
 
 
+@pytest.fixture(scope="module")
+def staff_client(server) -> Client:
+    return Client(server.staff_url, auth=server.login, verbose=False, download_files=False)
+
+
 @pytest.mark.slow
 def test_served_on_loopback_with_safe_settings(server):
     assert server.url.startswith(f"http://127.0.0.1:{server.settings.port}")
@@ -38,10 +48,36 @@ def test_served_on_loopback_with_safe_settings(server):
 
 
 @pytest.mark.slow
-def test_named_endpoints_are_ask_and_draft(client):
+def test_the_public_app_exposes_only_the_citizens_endpoint(client, server):
     named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/ask", "/draft"} <= set(named)
-    assert not {"/respond", "/vote", "/make_draft", "/refresh"} & set(named)
+    assert set(named) == {"/ask"}
+    config = server.app.get_config_file()
+    names = {d.get("api_name") for d in config["dependencies"]}
+    assert not {"draft", "make_draft", "files", "run", "export"} & names
+    assert not any("letter" in str(c.get("props", {}).get("elem_id")) for c in config["components"])
+
+
+@pytest.mark.slow
+def test_the_staff_app_refuses_requests_without_a_log_in(server):
+    with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain error here
+        Client(server.staff_url, verbose=False, download_files=False)
+    with pytest.raises(Exception):  # noqa: B017
+        Client(server.staff_url, auth=("evaluator", "wrong"), verbose=False)
+    reply = httpx.get(f"{server.staff_url.rstrip('/')}/config", timeout=10)
+    assert reply.status_code in (401, 403)
+
+
+@pytest.mark.slow
+def test_the_staff_app_serves_the_draft_endpoint_after_log_in(staff_client):
+    named = staff_client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(named) == {"/draft"}
+
+
+@pytest.mark.slow
+def test_a_request_body_over_the_limit_is_refused(server):
+    body = b"x" * (server.settings.max_request_bytes + 1)
+    reply = httpx.post(f"{server.url.rstrip('/')}/gradio_api/queue/join", content=body, timeout=10)
+    assert reply.status_code == 413
 
 
 @pytest.mark.slow
@@ -84,8 +120,8 @@ def test_bad_ask_input_is_an_invalid_answer_in_one_line(client, question, histor
 
 
 @pytest.mark.slow
-def test_draft_returns_a_reply_with_references(client):
-    draft = client.predict(LETTER, api_name="/draft")
+def test_draft_returns_a_reply_with_references(staff_client):
+    draft = staff_client.predict(LETTER, api_name="/draft")
     assert draft["markdown"].startswith("Dear Jane Smith,")
     assert "## References" in draft["markdown"]
     assert draft["references"][0]["section"] == "Performance data"
@@ -107,9 +143,9 @@ def test_draft_returns_a_reply_with_references(client):
     ],
     ids=["empty", "too-long", "no-questions"],
 )
-def test_bad_draft_input_is_a_one_line_message(client, letter, message):
+def test_bad_draft_input_is_a_one_line_message(staff_client, letter, message):
     with pytest.raises(AppError) as caught:
-        client.predict(letter, api_name="/draft")
+        staff_client.predict(letter, api_name="/draft")
     assert str(caught.value) == message
 
 
@@ -285,3 +321,33 @@ def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
     }
     rendered = ui.render_answer(answer, {})
     assert rendered.endswith("different figures:** table \\[1\\] vs text \\[2\\]")
+
+
+def _serve_ui(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "ui.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+        timeout=60,
+    )
+
+
+def test_a_bad_setting_stops_the_app_with_one_line():
+    done = _serve_ui({"ASSISTANT_PORT": "not-a-port"})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: invalid setting ASSISTANT_PORT: Input should be a valid integer, unable to "
+        "parse string as an integer"
+    ]
+
+
+def test_a_busy_port_stops_the_app_with_one_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _serve_ui({"ASSISTANT_PORT": str(port)})
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"error: cannot serve on 127.0.0.1:{port}: Address already in use"

@@ -136,9 +136,37 @@ def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, se
     tab.screenshot(path=str(tmp_path / "emergency.png"), full_page=True)
 
 
-def test_drafting_desk_drafts_a_reply_with_references(page, tmp_path):
+def test_the_public_app_has_no_staff_tools(page):
     tab = page.page
-    tab.get_by_role("tab", name="Drafting desk (staff)").click()
+    assert tab.get_by_role("tab", name="Drafting desk").count() == 0
+    assert tab.get_by_role("tab", name="Evaluation").count() == 0
+    assert tab.locator("#letter, #make-draft").count() == 0
+
+
+def staff_page(browser, server):
+    """A page logged in to the staff app."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1200}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(server.staff_url)
+    user, password = server.login
+    tab.get_by_label("username").fill(user)
+    tab.get_by_label("password").fill(password)
+    tab.get_by_role("button", name="Login").click()
+    tab.locator("#status").get_by_text("✅ Ready").wait_for()
+    return context, tab
+
+
+def test_drafting_desk_drafts_a_reply_with_references(browser, server, tmp_path):
+    context, tab = staff_page(browser, server)
+    try:
+        _draft_a_reply(tab, tmp_path)
+    finally:
+        context.close()
+
+
+def _draft_a_reply(tab, tmp_path):
+    tab.get_by_role("tab", name="Drafting desk").click()
     tab.locator("#letter textarea").fill(LETTER)
     tab.locator("#make-draft").click()
     draft = tab.locator("#draft textarea")
