@@ -25,6 +25,7 @@ import pandas as pd
 
 from assistant import Answer, AssistantError, Settings
 from assistant.draft import draft_reply, markdown_to_docx
+from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
 from assistant.intake import first_answer
 from assistant.safety import SafetyRouter
@@ -52,6 +53,7 @@ BANNERS = {
 MAX_HISTORY = 10
 MAX_TABLE_SLOTS = 6
 READY_WAIT_S = 180.0
+RETRYING = "the index was busy a moment ago; opening it again…"
 NOT_READY = "The assistant is still starting (building the index). Please try again in a minute."
 CSS = """
 .banner { padding: 0.6em 0.9em; border-radius: 6px; font-weight: 700; margin-bottom: 0.5em; }
@@ -99,7 +101,9 @@ class Engine:
         self._opener = opener
         self._status = "starting…"
         self._error: str | None = None
+        self._temporary = False  # the last opening failed for a moment only: try again
         self._ready = threading.Event()
+        self._lock = threading.Lock()
         if assistant is not None:
             self._ready.set()
 
@@ -107,8 +111,11 @@ class Engine:
         """Begin opening (and if need be building) the index."""
         self.router.load_in_background()
         if not self._ready.is_set():
-            threading.Thread(target=self._open, name="open-assistant", daemon=True).start()
+            self._start_opening()
         return self
+
+    def _start_opening(self) -> None:
+        threading.Thread(target=self._open, name="open-assistant", daemon=True).start()
 
     def _progress(self, message: str) -> None:
         self._status = message
@@ -116,6 +123,8 @@ class Engine:
     def _open(self) -> None:
         try:
             self._assistant = self._opener(self.settings, self._progress, self.router)
+        except IndexBusyError as error:  # locked for a moment: the next request tries again
+            self._error, self._temporary = str(error), True
         except AssistantError as error:
             self._error = str(error)
         except Exception:  # a bug: keep the page up, tell the operator in the log
@@ -124,13 +133,30 @@ class Engine:
         finally:
             self._ready.set()
 
+    def _retry_if_temporary(self) -> None:
+        """Open again when the last attempt failed for a moment only (a locked store)."""
+        with self._lock:
+            if not (self._ready.is_set() and self._temporary):
+                return
+            self._error, self._temporary = None, False
+            self._status = RETRYING
+            self._ready.clear()
+            self._start_opening()
+
     @property
     def ready(self) -> bool:
         """True once opening has finished (successfully or not)."""
         return self._ready.is_set()
 
+    @property
+    def settled(self) -> bool:
+        """True once opening has finished for good: opened, or failed for a lasting reason."""
+        return self._ready.is_set() and not self._temporary
+
     def status(self) -> str:
-        """One line for the page: starting, building progress, ready or error."""
+        """One line for the page: starting, building progress, ready or error (the status
+        timer calling this also retries an opening that failed for a moment)."""
+        self._retry_if_temporary()
         if self._error:
             return f"⚠️ {self._error}"
         if self._assistant is not None:
@@ -139,6 +165,7 @@ class Engine:
 
     def get(self, wait: float = READY_WAIT_S) -> Any:
         """The opened Assistant; a one-line AssistantError if it is not available."""
+        self._retry_if_temporary()
         self._ready.wait(wait)
         if self._assistant is None:
             raise AssistantError(self._error or NOT_READY)
@@ -462,7 +489,7 @@ class WebApp:
     def refresh(self) -> list[Any]:
         """Status line, timer and figures: filled once the index is ready."""
         status = self.engine.status()
-        if not self.engine.ready:
+        if not self.engine.settled:
             return [status, gr.Timer(active=True)] + [gr.skip()] * (3 * MAX_TABLE_SLOTS)
         try:
             tables = ordered_tables(self.engine.get(0).tables())

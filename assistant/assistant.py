@@ -14,8 +14,8 @@ from assistant.compose import Composer, topic_name
 from assistant.contents import Contents
 from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
-from assistant.errors import AssistantError, IndexUnavailableError
-from assistant.index import BuiltIndex, chroma_client, open_built
+from assistant.errors import AssistantError, IndexDamagedError
+from assistant.index import BuiltIndex, chroma_client, open_built, retry_locked
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
 from assistant.privacy import mask_personal_details
@@ -102,18 +102,7 @@ class Assistant:
         router = router or SafetyRouter.for_settings(settings).load_classifier()
         built = open_built(settings, progress)
         serve_one_query_per_core()
-        try:
-            client = chroma_client(settings, built.folder)
-            passages = client.get_collection(built.collection_name("passages"))
-            sentences = client.get_collection(built.collection_name("sentences"))
-            store = StatisticsStore.load(built.stats_path)
-        except AssistantError:
-            raise
-        except Exception as error:
-            raise IndexUnavailableError(
-                f"{built.folder}: index is damaged ({type(error).__name__}); "
-                "run 'assistant ingest --force' to rebuild it"
-            ) from None
+        passages, sentences, store = _open_parts(settings, built)
         retriever = HybridRetriever(
             built.passages,
             passages,
@@ -364,6 +353,27 @@ class Assistant:
     def tables(self) -> list[dict[str, Any]]:
         """The statistics store's tables, for display."""
         return self.store.tables()
+
+
+def _open_parts(settings: Settings, built: BuiltIndex) -> tuple[Any, Any, StatisticsStore]:
+    """The build's two Chroma collections and its statistics store; a store locked for a
+    moment is retried with back-off (IndexBusyError after that), damage is IndexDamagedError."""
+
+    def attempt() -> tuple[Any, Any, StatisticsStore]:
+        client = chroma_client(settings, built.folder)
+        passages = client.get_collection(built.collection_name("passages"))
+        sentences = client.get_collection(built.collection_name("sentences"))
+        return passages, sentences, StatisticsStore.load(built.stats_path)
+
+    try:
+        return retry_locked(attempt, settings.index_lock_wait, built.folder)
+    except AssistantError:
+        raise
+    except Exception as error:
+        raise IndexDamagedError(
+            f"{built.folder}: index is damaged ({type(error).__name__}); "
+            "run 'assistant ingest --force' to rebuild it"
+        ) from None
 
 
 def _learned_answerer(

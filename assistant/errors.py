@@ -13,5 +13,13 @@ class IndexUnavailableError(AssistantError):
     """The index could not be opened or built."""
 
 
+class IndexBusyError(IndexUnavailableError):
+    """The index is locked or switching for the moment: the next attempt may well succeed."""
+
+
+class IndexDamagedError(IndexUnavailableError):
+    """A part of the current build cannot be read: rebuilding it is the cure."""
+
+
 class InputFileError(AssistantError):
     """A file named on the command line cannot be read or parsed."""

@@ -12,17 +12,18 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embedding import get_embedder, model_id
-from assistant.errors import IndexUnavailableError
+from assistant.errors import IndexBusyError, IndexUnavailableError
 from assistant.passages import CHUNKING, Passage, build_passages
 from assistant.repair import parse_document
 from assistant.settings import Settings
@@ -33,7 +34,18 @@ SCHEMA_VERSION = 6
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
 POINTER = "current.json"
+# A locked store is retried after 0.1 s, then twice as long each time, until the
+# index_lock_wait setting is used up.
+FIRST_RETRY_S = 0.1
+BACKOFF = 2.0
+_SQLITE_BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+_TEMPORARY_MESSAGES = (
+    "database is locked",
+    "database table is locked",
+    "could not connect to a chroma server",  # restarting: the next attempt may find it
+)
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,36 @@ def open_built(settings: Settings, progress: Progress | None = None) -> BuiltInd
             f"{settings.index_dir}: index could not be opened after a build"
         )
     return current
+
+
+def is_temporary(error: BaseException) -> bool:
+    """Whether an error opening the index is a lock held by another process for a moment."""
+    if isinstance(error, sqlite3.OperationalError):
+        name = getattr(error, "sqlite_errorname", "")
+        if name in _SQLITE_BUSY:
+            return True
+    return any(m in str(error).lower() for m in _TEMPORARY_MESSAGES)
+
+
+def retry_locked(attempt: Callable[[], T], wait_s: float, where: Path) -> T:
+    """attempt(), retried with back-off while its store is locked; IndexBusyError after
+    wait_s seconds of locks (any other error is raised as it is)."""
+    deadline = time.monotonic() + wait_s
+    delay = FIRST_RETRY_S
+    while True:
+        try:
+            return attempt()
+        except Exception as error:
+            left = deadline - time.monotonic()
+            if not is_temporary(error):
+                raise
+            if left <= 0:
+                raise IndexBusyError(
+                    f"{where}: index is temporarily unavailable (locked by another process); "
+                    "try again in a moment"
+                ) from None
+            time.sleep(min(delay, left))
+            delay *= BACKOFF
 
 
 def _current(settings: Settings, wanted: dict[str, Any]) -> BuiltIndex | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.errors import CorpusError
-from assistant.index import POINTER, ensure_index, open_built
+from assistant.errors import CorpusError, IndexBusyError
+from assistant.index import POINTER, ensure_index, is_temporary, open_built
 from assistant.settings import Settings
 
 
@@ -107,3 +110,56 @@ def test_a_missing_corpus_is_one_line(tmp_path: Path) -> None:
     settings = Settings(corpus_dir=tmp_path / "nowhere", index_dir=tmp_path / "index")
     with pytest.raises(CorpusError, match=r"nowhere: corpus folder not found$"):
         Assistant.open(settings)
+
+
+def _locked_error() -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorname = "SQLITE_BUSY"
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "temporary"),
+    [
+        (_locked_error(), True),
+        (RuntimeError("error returned from database: database is locked"), True),
+        (ValueError("Could not connect to a Chroma server. Are you sure it is running?"), True),
+        (sqlite3.DatabaseError("file is not a database"), False),
+        (sqlite3.OperationalError("no such table: tables"), False),
+        (RuntimeError("Failed to get segments"), False),
+    ],
+    ids=["sqlite-busy", "chroma-locked", "server-down", "not-a-database", "no-table", "gone"],
+)
+def test_locks_are_temporary_and_damage_is_not(error: Exception, temporary: bool) -> None:
+    assert is_temporary(error) is temporary
+
+
+@pytest.mark.parametrize(
+    ("unlock_after_s", "opens"),
+    [(0.5, True), (None, False)],
+    ids=["lock-released-while-retrying", "lock-held-throughout"],
+)
+def test_a_locked_statistics_store_is_retried_then_reported_as_temporary(
+    settings: Settings, unlock_after_s: float | None, opens: bool
+) -> None:
+    ensure_index(settings)
+    holder = sqlite3.connect(open_built(settings).stats_path, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    if unlock_after_s is not None:
+        threading.Timer(unlock_after_s, holder.rollback).start()
+    started = time.monotonic()
+    try:
+        if opens:
+            assert Assistant.open(settings).ask("How much was spent on road signs?").text
+        else:
+            with pytest.raises(IndexBusyError) as caught:
+                Assistant.open(settings)
+            waited = time.monotonic() - started
+            assert settings.index_lock_wait <= waited < 2 * settings.index_lock_wait
+            line = str(caught.value)
+            assert "\n" not in line and "temporarily unavailable" in line
+            assert "damaged" not in line and "ingest" not in line
+    finally:
+        holder.rollback()
+        holder.close()
+    assert Assistant.open(settings).stamp == open_built(settings).stamp  # free again: opens

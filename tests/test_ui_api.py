@@ -12,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 import ui
 from assistant import AssistantError, Settings
-from assistant.errors import IndexUnavailableError
+from assistant.errors import IndexBusyError, IndexUnavailableError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -275,6 +275,46 @@ def test_engine_failure_is_one_line(tmp_path, error, line):
     with pytest.raises(AssistantError) as caught:
         engine.get(0)
     assert str(caught.value) == line
+
+
+class FlakyOpener:
+    """Fails with the given errors in turn, then opens."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors, self.result, self.calls = list(errors), object(), 0
+
+    def __call__(self, settings, progress, router=None):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return self.result
+
+
+BUSY = IndexBusyError("index: index is temporarily unavailable (locked by another process)")
+DAMAGED = IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
+
+
+@pytest.mark.parametrize(
+    ("error", "retried_by", "calls"),
+    [(BUSY, "request", 2), (BUSY, "status timer", 2), (DAMAGED, "request", 1)],
+    ids=["busy-request", "busy-timer", "damaged-stays"],
+)
+def test_engine_opens_again_after_a_temporary_failure(tmp_path, error, retried_by, calls):
+    opener = FlakyOpener(error)
+    engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
+    _wait(engine)
+    assert not engine.settled or error is DAMAGED
+    if retried_by == "status timer":
+        engine.status()
+        _wait(engine)
+        assert opener.calls == calls
+    if calls == 1:
+        with pytest.raises(AssistantError, match="damaged"):
+            engine.get(10)
+    else:
+        assert engine.get(10) is opener.result
+        assert engine.settled and engine.status().startswith("✅ Ready")
+    assert opener.calls == calls
 
 
 def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
