@@ -27,6 +27,7 @@ from assistant import Answer, AssistantError, Settings
 from assistant.draft import draft_reply, markdown_to_docx
 from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
+from assistant.index import current_build
 from assistant.intake import first_answer
 from assistant.safety import SafetyRouter
 
@@ -53,6 +54,7 @@ BANNERS = {
 MAX_HISTORY = 10
 MAX_TABLE_SLOTS = 6
 READY_WAIT_S = 180.0
+SWITCH_RETRY_S = 30.0  # a new build that would not open is tried again after this long
 RETRYING = "the index was busy a moment ago; opening it again…"
 NOT_READY = "The assistant is still starting (building the index). Please try again in a minute."
 CSS = """
@@ -104,6 +106,8 @@ class Engine:
         self._temporary = False  # the last opening failed for a moment only: try again
         self._ready = threading.Event()
         self._lock = threading.Lock()
+        self._switch_lock = threading.Lock()
+        self._next_switch_try = 0.0  # monotonic time before which a failed switch waits
         if assistant is not None:
             self._ready.set()
 
@@ -169,7 +173,31 @@ class Engine:
         self._ready.wait(wait)
         if self._assistant is None:
             raise AssistantError(self._error or NOT_READY)
+        self._follow_current_build()
         return self._assistant
+
+    def _follow_current_build(self) -> None:
+        """Between requests, switch to the build current.json names now (another ingest
+        switched it), sharing the router; on failure keep serving the build that works."""
+        serving = self._assistant
+        name = getattr(serving, "build", None)
+        if name is None or current_build(self.settings) in (None, name):
+            return
+        with self._switch_lock:
+            if self._assistant is not serving or time.monotonic() < self._next_switch_try:
+                return  # another request switched already, or the last try just failed
+            try:
+                fresh = self._opener(self.settings, self._progress, self.router)
+            except Exception as error:
+                bug = not isinstance(error, AssistantError)
+                log.warning("staying on build %s: %s", name, error, exc_info=bug)
+                self._next_switch_try = time.monotonic() + SWITCH_RETRY_S
+                return
+            self._assistant = fresh
+        log.info("switched from build %s to %s", name, getattr(fresh, "build", "?"))
+        close = getattr(serving, "close", None)
+        if close is not None:
+            close()  # its lease goes: the next ingest may delete the old build
 
 
 def render_table_row(row: dict[str, Any], table: dict[str, Any]) -> str:
@@ -381,19 +409,24 @@ class WebApp:
         self.store = FeedbackStore(self.settings.feedback_db)
         self.downloads = Path(tempfile.mkdtemp(prefix="pcc-drafts-"))
         atexit.register(shutil.rmtree, self.downloads, True)
-        self._rows: dict[str, tuple[dict, dict]] | None = None
+        self._rows: dict[str, tuple[dict, dict]] = {}
+        self._rows_of: Any = None  # the Assistant (build) the rows were read from
         self._lock = threading.Lock()
 
     def rows(self) -> dict[str, tuple[dict, dict]]:
         """Table rows by their verbatim line, for showing a statistic's source row."""
         with self._lock:
-            if self._rows is None and self.engine.ready:
-                try:
-                    tables = self.engine.get(0).tables()
-                except AssistantError:  # the index is unavailable: no rows to show
-                    return {}
+            if not self.engine.ready:
+                return {}
+            try:
+                assistant = self.engine.get(0)
+            except AssistantError:  # the index is unavailable: no rows to show
+                return {}
+            if assistant is not self._rows_of:  # first use, or a new build was switched to
+                tables = assistant.tables()
                 self._rows = {_norm(r["quote"]): (r, t) for t in tables for r in t["rows"]}
-            return self._rows or {}
+                self._rows_of = assistant
+            return self._rows
 
     def ask_dict(self, question: object, history: object) -> dict[str, Any]:
         """The answer contract for one question; bad history is an "invalid" answer."""

@@ -15,7 +15,7 @@ from assistant.contents import Contents
 from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexDamagedError
-from assistant.index import BuiltIndex, chroma_client, open_built, retry_locked
+from assistant.index import BuiltIndex, Lease, chroma_client, lease_current, retry_locked
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
 from assistant.privacy import mask_personal_details
@@ -71,6 +71,8 @@ class Assistant:
         self.space: CandidateSpace | None = None  # the learned answerer's candidates
         self.ranker: Ranker | None = None
         self.stamp = built.stamp
+        self.build = built.folder.name  # the build folder served (the web app follows switches)
+        self.lease: Lease | None = None  # held from open() until close() or exit
         self.retriever = retriever
         self.store = store
         self.composer = composer
@@ -100,9 +102,20 @@ class Assistant:
         router is the one given (the web app's and the CLI's route before opening) or new."""
         settings = settings or Settings()
         router = router or SafetyRouter.for_settings(settings).load_classifier()
-        built = open_built(settings, progress)
-        serve_one_query_per_core()
+        built, lease = lease_current(settings, progress)
+        try:
+            assistant = cls._on_build(settings, built, router)
+        except BaseException:
+            lease.release()
+            raise
+        assistant.lease = lease
+        return assistant
+
+    @classmethod
+    def _on_build(cls, settings: Settings, built: BuiltIndex, router: SafetyRouter) -> Assistant:
+        """An Assistant over one build folder: its collections, store and candidates."""
         passages, sentences, store = _open_parts(settings, built)
+        serve_one_query_per_core()
         retriever = HybridRetriever(
             built.passages,
             passages,
@@ -121,6 +134,11 @@ class Assistant:
         )
         assistant.space, assistant.ranker = space, ranker
         return assistant
+
+    def close(self) -> None:
+        """Release the build this Assistant serves, so a later ingest may delete it."""
+        if self.lease is not None:
+            self.lease.release()
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""

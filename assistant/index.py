@@ -3,10 +3,16 @@
 Each build goes into a new folder under index/builds/; index/current.json is switched to it
 with an atomic rename only once the build is complete, so a killed build never damages the
 index being served. A stamp that no longer matches (corpus, model, chunking, schema) rebuilds.
+
+Every process serving a build holds a lease on it, a file builds/<name>/in-use-<pid>-<token>
+taken before it reads the build and released when it closes or exits. A superseded build is
+deleted only once no live process holds a lease on it (a lease whose process has died is
+stale), so another `assistant ingest` never pulls a build from under a running web app.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import json
@@ -34,6 +40,8 @@ SCHEMA_VERSION = 6
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
 POINTER = "current.json"
+LEASE_PREFIX = "in-use-"
+LEASE_ATTEMPTS = 3  # the pointer switching under an opener again and again: report it busy
 # A locked store is retried after 0.1 s, then twice as long each time, until the
 # index_lock_wait setting is used up.
 FIRST_RETRY_S = 0.1
@@ -145,11 +153,88 @@ def retry_locked(attempt: Callable[[], T], wait_s: float, where: Path) -> T:
             delay *= BACKOFF
 
 
-def _current(settings: Settings, wanted: dict[str, Any]) -> BuiltIndex | None:
-    """The index the pointer names, if it is complete and its stamp matches."""
+_HELD_LEASES: set[Path] = set()  # this process's leases, released at exit at the latest
+
+
+class Lease:
+    """A serving process's claim on one build folder, so no ingest deletes it meanwhile."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path: Path | None = folder / f"{LEASE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.path.write_text("")
+        _HELD_LEASES.add(self.path)
+
+    def release(self) -> None:
+        """Give the build up (again is harmless)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            _HELD_LEASES.discard(self.path)
+            self.path = None
+
+
+@atexit.register
+def _release_all_leases() -> None:
+    """Every lease this process still holds, at exit."""
+    for path in list(_HELD_LEASES):
+        path.unlink(missing_ok=True)
+    _HELD_LEASES.clear()
+
+
+def leased(folder: Path) -> bool:
+    """Whether a live process holds a lease on the build (a dead one's lease is stale)."""
+    for lease in folder.glob(f"{LEASE_PREFIX}*"):
+        pid = lease.name.removeprefix(LEASE_PREFIX).split("-")[0]
+        if pid.isdigit() and _alive(int(pid)):
+            return True
+    return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def current_build(settings: Settings) -> str | None:
+    """The build folder's name that current.json points to; None when it is unreadable."""
     try:
         pointer = json.loads((settings.index_dir / POINTER).read_text(encoding="utf-8"))
-        folder = settings.index_dir / "builds" / pointer["build"]
+        return str(pointer["build"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def lease_current(settings: Settings, progress: Progress | None = None) -> tuple[BuiltIndex, Lease]:
+    """The current index (built first when missing or stale) with a lease on it: taken before
+    its collections and store are opened, then checked against the pointer, so no ingest
+    deletes the build meanwhile."""
+    for _ in range(LEASE_ATTEMPTS):
+        built = open_built(settings, progress)
+        try:
+            lease = Lease(built.folder)
+        except OSError:  # the build was removed under us: read the pointer again
+            continue
+        if current_build(settings) == built.folder.name and (built.folder / "stamp.json").is_file():
+            return built, lease
+        lease.release()
+    raise IndexBusyError(
+        f"{settings.index_dir}: index is temporarily unavailable (it kept switching while "
+        "opening); try again in a moment"
+    )
+
+
+def _current(settings: Settings, wanted: dict[str, Any]) -> BuiltIndex | None:
+    """The index the pointer names, if it is complete and its stamp matches."""
+    name = current_build(settings)
+    if name is None:
+        return None
+    folder = settings.index_dir / "builds" / name
+    try:
         stamp = json.loads((folder / "stamp.json").read_text(encoding="utf-8"))
         raw = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
         passages = [Passage(**p) for p in raw]
@@ -277,13 +362,19 @@ def _switch_pointer(index_dir: Path, build_name: str) -> None:
 
 
 def _remove_old_builds(settings: Settings, keep: str) -> None:
-    """Delete superseded builds (and, on a Chroma server, their collections)."""
+    """Delete superseded builds no live process holds a lease on (and, on a Chroma server,
+    their collections)."""
     for old in (settings.index_dir / "builds").iterdir():
-        if old.name == keep or not (old / "stamp.json").is_file():
+        if old.name == keep or not (old / "stamp.json").is_file() or leased(old):
             continue
-        if settings.chroma_host:
-            client = chroma_client(settings, old)
-            for kind in ("passages", "sentences"):
-                with contextlib.suppress(Exception):  # already gone is fine
-                    client.delete_collection(f"{kind}-{old.name}")
-        shutil.rmtree(old, ignore_errors=True)
+        _delete_build(settings, old)
+
+
+def _delete_build(settings: Settings, folder: Path) -> None:
+    """A build folder and, on a Chroma server, its collections."""
+    if settings.chroma_host:
+        client = chroma_client(settings, folder)
+        for kind in ("passages", "sentences"):
+            with contextlib.suppress(Exception):  # already gone is fine
+                client.delete_collection(f"{kind}-{folder.name}")
+    shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +14,14 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.errors import CorpusError, IndexBusyError
-from assistant.index import POINTER, ensure_index, is_temporary, open_built
+from assistant.index import (
+    LEASE_PREFIX,
+    POINTER,
+    current_build,
+    ensure_index,
+    is_temporary,
+    open_built,
+)
 from assistant.settings import Settings
 
 
@@ -163,3 +172,35 @@ def test_a_locked_statistics_store_is_retried_then_reported_as_temporary(
         holder.rollback()
         holder.close()
     assert Assistant.open(settings).stamp == open_built(settings).stamp  # free again: opens
+
+
+def _dead_pid() -> int:
+    """The id of a process that has exited."""
+    done = subprocess.Popen([sys.executable, "-c", ""])
+    done.wait()
+    return done.pid
+
+
+@pytest.mark.parametrize(
+    ("holder", "kept"),
+    [("serving assistant", True), ("dead process", False), ("nobody", False)],
+)
+def test_a_superseded_build_is_kept_while_a_live_process_serves_it(
+    settings: Settings, holder: str, kept: bool
+) -> None:
+    ensure_index(settings)
+    old = settings.index_dir / "builds" / current_build(settings)
+    serving = Assistant.open(settings) if holder == "serving assistant" else None
+    if holder == "dead process":
+        (old / f"{LEASE_PREFIX}{_dead_pid()}-stale").write_text("")
+    report = settings.corpus_dir / "mini.txt"
+    report.write_text(report.read_text().replace("752", "815"))
+    _, built = ensure_index(settings)
+    assert built and current_build(settings) != old.name
+    assert old.is_dir() is kept
+    if serving is not None:  # the old build still answers; released, the next ingest drops it
+        answer = serving.ask("How many sessions did the Speed Watch volunteers run?")
+        assert "752" in answer.text
+        serving.close()
+        ensure_index(settings, force=True)
+        assert not old.exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,6 +16,7 @@ from gradio_client.exceptions import AppError
 import ui
 from assistant import AssistantError, Settings
 from assistant.errors import IndexBusyError, IndexUnavailableError
+from assistant.index import current_build, ensure_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -315,6 +319,35 @@ def test_engine_opens_again_after_a_temporary_failure(tmp_path, error, retried_b
         assert engine.get(10) is opener.result
         assert engine.settled and engine.status().startswith("✅ Ready")
     assert opener.calls == calls
+
+
+SESSIONS = "How many sessions did the Speed Watch volunteers run?"
+
+
+@pytest.mark.slow
+def test_the_web_app_follows_a_new_build_from_another_ingest(small_corpus, tmp_path):
+    settings = Settings(corpus_dir=small_corpus, index_dir=tmp_path / "index")
+    engine = ui.Engine(settings).start()
+    first = engine.get(60)
+    old = settings.index_dir / "builds" / first.build
+    report = small_corpus / "mini.txt"
+    report.write_text(report.read_text().replace("752", "815"))
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(small_corpus),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+    }
+    ingest = [sys.executable, "-m", "assistant.cli", "ingest"]
+    subprocess.run(ingest, cwd=ROOT, env=env, check=True, capture_output=True)
+    assert current_build(settings) != first.build
+    assert old.is_dir() and "752" in first.ask(SESSIONS).text  # still served, not deleted
+    second = engine.get(0)  # the next request switches
+    assert second.build == current_build(settings) and second.router is first.router
+    assert "815" in second.ask(SESSIONS).text
+    assert engine.get(0) is second
+    ensure_index(settings, force=True)  # the old build is released now: the next ingest drops it
+    assert not old.exists()
+    second.close()
 
 
 def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
