@@ -15,7 +15,14 @@ from assistant.contents import Contents
 from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexDamagedError
-from assistant.index import BuiltIndex, Lease, chroma_client, lease_current, retry_locked
+from assistant.index import (
+    BuiltIndex,
+    Lease,
+    chroma_client,
+    lease_current,
+    rebuild_damaged,
+    retry_locked,
+)
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
 from assistant.privacy import mask_personal_details
@@ -98,10 +105,23 @@ class Assistant:
         progress: Callable[[str], None] | None = None,
         router: SafetyRouter | None = None,
     ) -> Assistant:
-        """Open the index (building it when missing or stale) and load the model; the safety
-        router is the one given (the web app's and the CLI's route before opening) or new."""
+        """Open the index (building it when missing, stale or damaged) and load the model; the
+        safety router is the one given (the web app's and the CLI's route before opening) or
+        new."""
         settings = settings or Settings()
         router = router or SafetyRouter.for_settings(settings).load_classifier()
+        try:
+            return cls._leased(settings, router, progress)
+        except IndexDamagedError as damage:
+            log.warning("rebuilding the index: %s", damage)
+            rebuild_damaged(settings, damage.build, progress)
+        return cls._leased(settings, router, progress)  # damaged again: the one-line error
+
+    @classmethod
+    def _leased(
+        cls, settings: Settings, router: SafetyRouter, progress: Callable[[str], None] | None
+    ) -> Assistant:
+        """An Assistant over the current build, holding a lease on it while it serves."""
         built, lease = lease_current(settings, progress)
         try:
             assistant = cls._on_build(settings, built, router)
@@ -381,6 +401,8 @@ def _open_parts(settings: Settings, built: BuiltIndex) -> tuple[Any, Any, Statis
         client = chroma_client(settings, built.folder)
         passages = client.get_collection(built.collection_name("passages"))
         sentences = client.get_collection(built.collection_name("sentences"))
+        if passages.count() != len(built.passages):
+            raise ValueError("passages missing from the collection")
         return passages, sentences, StatisticsStore.load(built.stats_path)
 
     try:
@@ -388,10 +410,16 @@ def _open_parts(settings: Settings, built: BuiltIndex) -> tuple[Any, Any, Statis
     except AssistantError:
         raise
     except Exception as error:
-        raise IndexDamagedError(
-            f"{built.folder}: index is damaged ({type(error).__name__}); "
-            "run 'assistant ingest --force' to rebuild it"
-        ) from None
+        raise _damaged(built, error) from None
+
+
+def _damaged(built: BuiltIndex, error: Exception) -> IndexDamagedError:
+    """The one-line error for a build whose store, collections or candidates can't be read."""
+    return IndexDamagedError(
+        f"{built.folder}: index is damaged ({type(error).__name__}); "
+        "run 'assistant ingest --force' to rebuild it",
+        build=built.folder.name,
+    )
 
 
 def _learned_answerer(
@@ -401,8 +429,11 @@ def _learned_answerer(
     has been fitted yet (`assistant rank fit`), and the rules answer alone."""
     import numpy as np
 
-    with np.load(built.folder / VECTORS_FILE) as data:
-        vectors = {k: data[k] for k in data.files}
+    try:
+        with np.load(built.folder / VECTORS_FILE) as data:
+            vectors = {k: data[k] for k in data.files}
+    except Exception as error:  # missing, truncated or not an archive: rebuild
+        raise _damaged(built, error) from None
     space = CandidateSpace(options_for(built.passages, store), vectors)
     try:
         return space, load_ranker()

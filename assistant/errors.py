@@ -20,6 +20,10 @@ class IndexBusyError(IndexUnavailableError):
 class IndexDamagedError(IndexUnavailableError):
     """A part of the current build cannot be read: rebuilding it is the cure."""
 
+    def __init__(self, message: str, build: str = "") -> None:
+        super().__init__(message)
+        self.build = build  # the damaged build folder's name
+
 
 class InputFileError(AssistantError):
     """A file named on the command line cannot be read or parsed."""

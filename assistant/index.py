@@ -113,7 +113,9 @@ def ensure_index(
 
 
 def open_built(settings: Settings, progress: Progress | None = None) -> BuiltIndex:
-    """The current index, built first when it is missing, stale or damaged."""
+    """The current index, built first when it is missing, stale or its pointer, stamp or
+    passages are damaged (a damaged store or collection is found, and rebuilt, by
+    Assistant.open, which opens them)."""
     ensure_index(settings, progress=progress)
     current = _current(settings, expected_stamp(settings))
     if current is None:
@@ -121,6 +123,14 @@ def open_built(settings: Settings, progress: Progress | None = None) -> BuiltInd
             f"{settings.index_dir}: index could not be opened after a build"
         )
     return current
+
+
+def rebuild_damaged(settings: Settings, name: str, progress: Progress | None = None) -> None:
+    """Rebuild the index when the damaged build is still the current one (another process
+    may have rebuilt it meanwhile); the damaged folder goes once no live lease holds it."""
+    with _build_lock(settings.index_dir):
+        if current_build(settings) == name:
+            build(settings, expected_stamp(settings), progress or (lambda _m: None))
 
 
 def is_temporary(error: BaseException) -> bool:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant import index
 from assistant.assistant import Assistant
-from assistant.errors import CorpusError, IndexBusyError
+from assistant.errors import CorpusError, IndexBusyError, IndexDamagedError
 from assistant.index import (
     LEASE_PREFIX,
     POINTER,
@@ -204,3 +205,50 @@ def test_a_superseded_build_is_kept_while_a_live_process_serves_it(
         serving.close()
         ensure_index(settings, force=True)
         assert not old.exists()
+
+
+GARBAGE = b"not a database, not an archive " * 64
+
+
+@pytest.mark.parametrize(
+    ("part", "damage"),
+    [
+        ("chroma/chroma.sqlite3", GARBAGE),
+        ("chroma/chroma.sqlite3", b""),
+        ("statistics.sqlite3", GARBAGE),
+        ("statistics.sqlite3", b""),
+        ("candidates.npz", GARBAGE),
+    ],
+    ids=["chroma-garbage", "chroma-emptied", "stats-garbage", "stats-emptied", "candidates"],
+)
+def test_a_damaged_part_of_the_current_build_is_rebuilt(
+    settings: Settings, part: str, damage: bytes
+) -> None:
+    stamp, _ = ensure_index(settings)
+    damaged = settings.index_dir / "builds" / current_build(settings)
+    (damaged / part).write_bytes(damage)
+    assistant = Assistant.open(settings)
+    assert assistant.build != damaged.name and not damaged.exists()
+    assert assistant.stamp["corpus_hash"] == stamp["corpus_hash"]
+    assert "752" in assistant.ask("How many sessions did the Speed Watch volunteers run?").text
+    assistant.close()
+
+
+def test_a_build_damaged_again_after_its_rebuild_is_one_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ensure_index(settings)
+    open_built(settings).stats_path.write_bytes(GARBAGE)
+    real_build = index.build
+
+    def damaged_build(*args, **kwargs) -> index.BuiltIndex:
+        built = real_build(*args, **kwargs)
+        built.stats_path.write_bytes(GARBAGE)
+        return built
+
+    monkeypatch.setattr(index, "build", damaged_build)
+    with pytest.raises(IndexDamagedError) as caught:
+        Assistant.open(settings)
+    assert str(caught.value).endswith(
+        "index is damaged (DatabaseError); run 'assistant ingest --force' to rebuild it"
+    )
