@@ -104,6 +104,7 @@ def ensure_index(
     wanted = expected_stamp(settings)
     current = _current(settings, wanted)
     if current is not None and not force:
+        _tidy_builds(settings)
         return current.stamp, False
     with _build_lock(settings.index_dir):
         current = _current(settings, wanted)
@@ -258,14 +259,27 @@ def _current(settings: Settings, wanted: dict[str, Any]) -> BuiltIndex | None:
 
 
 @contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
+def _build_lock(index_dir: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold the lock builds take; without waiting, yields False when another process holds it."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _tidy_builds(settings: Settings) -> None:
+    """Remove leftover builds when no build is running (one running: leave them be)."""
+    with _build_lock(settings.index_dir, wait=False) as held:
+        name = current_build(settings)
+        if held and name is not None:
+            _remove_old_builds(settings, keep=name)
 
 
 def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> BuiltIndex:
@@ -372,10 +386,16 @@ def _switch_pointer(index_dir: Path, build_name: str) -> None:
 
 
 def _remove_old_builds(settings: Settings, keep: str) -> None:
-    """Delete superseded builds no live process holds a lease on (and, on a Chroma server,
-    their collections)."""
-    for old in (settings.index_dir / "builds").iterdir():
-        if old.name == keep or not (old / "stamp.json").is_file() or leased(old):
+    """Delete superseded builds no live process holds a lease on, and partial builds (no
+    stamp.json) a killed ingest left; only with the build lock held, so none is running."""
+    builds = settings.index_dir / "builds"
+    if not builds.is_dir():
+        return
+    current = current_build(settings)
+    for old in builds.iterdir():
+        if old.name in (keep, current) or not old.is_dir():
+            continue
+        if (old / "stamp.json").is_file() and leased(old):
             continue
         _delete_build(settings, old)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +30,9 @@ from assistant.settings import Settings
 @pytest.fixture()
 def settings(small_corpus: Path, tmp_path: Path) -> Settings:
     return Settings(corpus_dir=small_corpus, index_dir=tmp_path / "index")
+
+
+SESSIONS = "How many sessions did the Speed Watch volunteers run?"
 
 
 def _builds(settings: Settings) -> list[str]:
@@ -200,7 +204,7 @@ def test_a_superseded_build_is_kept_while_a_live_process_serves_it(
     assert built and current_build(settings) != old.name
     assert old.is_dir() is kept
     if serving is not None:  # the old build still answers; released, the next ingest drops it
-        answer = serving.ask("How many sessions did the Speed Watch volunteers run?")
+        answer = serving.ask(SESSIONS)
         assert "752" in answer.text
         serving.close()
         ensure_index(settings, force=True)
@@ -230,7 +234,7 @@ def test_a_damaged_part_of_the_current_build_is_rebuilt(
     assistant = Assistant.open(settings)
     assert assistant.build != damaged.name and not damaged.exists()
     assert assistant.stamp["corpus_hash"] == stamp["corpus_hash"]
-    assert "752" in assistant.ask("How many sessions did the Speed Watch volunteers run?").text
+    assert "752" in assistant.ask(SESSIONS).text
     assistant.close()
 
 
@@ -252,3 +256,41 @@ def test_a_build_damaged_again_after_its_rebuild_is_one_line(
     assert str(caught.value).endswith(
         "index is damaged (DatabaseError); run 'assistant ingest --force' to rebuild it"
     )
+
+
+def _leftover(settings: Settings, kind: str) -> Path:
+    """A build folder as a killed ingest leaves it."""
+    current = settings.index_dir / "builds" / current_build(settings)
+    folder = settings.index_dir / "builds" / f"19990101-000000-{kind}"
+    folder.mkdir()
+    if kind in ("mid-embedding", "never-switched"):
+        shutil.copy(current / "statistics.sqlite3", folder)
+        shutil.copytree(current / "chroma", folder / "chroma")
+    if kind == "never-switched":
+        shutil.copy(current / "stamp.json", folder)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["empty", "mid-embedding", "never-switched"])
+@pytest.mark.parametrize("next_run", ["ingest up to date", "rebuild"])
+def test_builds_a_killed_ingest_left_are_removed_by_the_next(
+    settings: Settings, kind: str, next_run: str
+) -> None:
+    ensure_index(settings)
+    leftover = _leftover(settings, kind)
+    _, built = ensure_index(settings, force=next_run == "rebuild")
+    assert built is (next_run == "rebuild")
+    assert not leftover.exists()
+    assert _builds(settings) == [current_build(settings)]
+    assert "752" in Assistant.open(settings).ask(SESSIONS).text
+
+
+def test_leftovers_are_left_while_another_process_builds(settings: Settings) -> None:
+    ensure_index(settings)
+    leftover = _leftover(settings, "mid-embedding")
+    with index._build_lock(settings.index_dir) as held:  # a build running elsewhere
+        assert held
+        ensure_index(settings)
+        assert leftover.is_dir()
+    ensure_index(settings)
+    assert not leftover.exists()
