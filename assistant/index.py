@@ -5,9 +5,10 @@ with an atomic rename only once the build is complete, so a killed build never d
 index being served. A stamp that no longer matches (corpus, model, chunking, schema) rebuilds.
 
 Every process serving a build holds a lease on it, a file builds/<name>/in-use-<pid>-<token>
-taken before it reads the build and released when it closes or exits. A superseded build is
-deleted only once no live process holds a lease on it (a lease whose process has died is
-stale), so another `assistant ingest` never pulls a build from under a running web app.
+taken before it opens the build's collections and store, released when it closes or exits.
+A superseded build is deleted only once no live process holds a lease on it (a lease whose
+process has died is stale), so another `assistant ingest` never pulls a build from under a
+running web app. Folders a killed ingest left are removed by the next ingest or build.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import atexit
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -54,6 +56,7 @@ _TEMPORARY_MESSAGES = (
 )
 Progress = Callable[[str], None]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,14 @@ class Lease:
 
     def __init__(self, folder: Path) -> None:
         self.path: Path | None = folder / f"{LEASE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.path.write_text("")
+        try:
+            self.path.write_text("")
+        except OSError:
+            if not folder.is_dir():
+                raise  # the build is gone: the caller reads the pointer again
+            log.warning("%s: no lease can be written (read-only?); serving without", folder)
+            self.path = None
+            return
         _HELD_LEASES.add(self.path)
 
     def release(self) -> None:
@@ -276,9 +286,9 @@ def _build_lock(index_dir: Path, wait: bool = True) -> Iterator[bool]:
 
 def _tidy_builds(settings: Settings) -> None:
     """Remove leftover builds when no build is running (one running: leave them be)."""
-    with _build_lock(settings.index_dir, wait=False) as held:
+    with contextlib.suppress(OSError), _build_lock(settings.index_dir, wait=False) as held:
         name = current_build(settings)
-        if held and name is not None:
+        if held and name is not None:  # a read-only index folder: nothing to tidy
             _remove_old_builds(settings, keep=name)
 
 

@@ -321,6 +321,51 @@ def test_engine_opens_again_after_a_temporary_failure(tmp_path, error, retried_b
     assert opener.calls == calls
 
 
+class Served:
+    """Stands in for an Assistant serving one build."""
+
+    def __init__(self, build: str) -> None:
+        self.build, self.closed = build, False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class BuildOpener:
+    """Opens whatever build current.json names; after the first, fails if told to."""
+
+    def __init__(self, later_fail: bool) -> None:
+        self.later_fail, self.calls = later_fail, 0
+
+    def __call__(self, settings, progress, router=None):
+        self.calls += 1
+        if self.later_fail and self.calls > 1:
+            raise IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
+        return Served(current_build(settings))
+
+
+def _point(settings: Settings, build: str) -> None:
+    (settings.index_dir / "current.json").write_text(f'{{"build": "{build}"}}')
+
+
+@pytest.mark.parametrize("new_build_opens", [True, False], ids=["switches", "keeps-serving"])
+def test_engine_follows_the_pointer_between_requests(tmp_path, new_build_opens):
+    settings = Settings(index_dir=tmp_path)
+    _point(settings, "first")
+    opener = BuildOpener(later_fail=not new_build_opens)
+    engine = ui.Engine(settings, opener=opener).start()
+    first = engine.get(10)
+    assert engine.get(0) is first and opener.calls == 1  # the same build: nothing reopened
+    _point(settings, "second")
+    now = engine.get(0)
+    assert opener.calls == 2
+    if new_build_opens:
+        assert now.build == "second" and first.closed
+    else:  # the build that works keeps serving; the switch waits before trying again
+        assert now is first and not first.closed
+        assert engine.get(0) is first and opener.calls == 2
+
+
 SESSIONS = "How many sessions did the Speed Watch volunteers run?"
 
 
