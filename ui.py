@@ -31,7 +31,9 @@ from starlette.middleware import Middleware
 
 from assistant import Answer, AssistantError, Settings
 from assistant.draft import draft_reply, markdown_to_docx
+from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
+from assistant.index import current_build
 from assistant.intake import first_answer
 from assistant.safety import SafetyRouter
 
@@ -58,6 +60,8 @@ BANNERS = {
 MAX_HISTORY = 10
 MAX_TABLE_SLOTS = 6
 READY_WAIT_S = 180.0
+SWITCH_RETRY_S = 30.0  # a new build that would not open is tried again after this long
+RETRYING = "the index was busy a moment ago; opening it again…"
 NOT_READY = "The assistant is still starting (building the index). Please try again in a minute."
 CSS = """
 .banner { padding: 0.6em 0.9em; border-radius: 6px; font-weight: 700; margin-bottom: 0.5em; }
@@ -105,7 +109,11 @@ class Engine:
         self._opener = opener
         self._status = "starting…"
         self._error: str | None = None
+        self._temporary = False  # the last opening failed for a moment only: try again
         self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._switch_lock = threading.Lock()
+        self._next_switch_try = 0.0  # monotonic time before which a failed switch waits
         if assistant is not None:
             self._ready.set()
 
@@ -113,8 +121,11 @@ class Engine:
         """Begin opening (and if need be building) the index."""
         self.router.load_in_background()
         if not self._ready.is_set():
-            threading.Thread(target=self._open, name="open-assistant", daemon=True).start()
+            self._start_opening()
         return self
+
+    def _start_opening(self) -> None:
+        threading.Thread(target=self._open, name="open-assistant", daemon=True).start()
 
     def _progress(self, message: str) -> None:
         self._status = message
@@ -122,6 +133,8 @@ class Engine:
     def _open(self) -> None:
         try:
             self._assistant = self._opener(self.settings, self._progress, self.router)
+        except IndexBusyError as error:  # locked for a moment: the next request tries again
+            self._error, self._temporary = str(error), True
         except AssistantError as error:
             self._error = str(error)
         except Exception:  # a bug: keep the page up, tell the operator in the log
@@ -130,13 +143,30 @@ class Engine:
         finally:
             self._ready.set()
 
+    def _retry_if_temporary(self) -> None:
+        """Open again when the last attempt failed for a moment only (a locked store)."""
+        with self._lock:
+            if not (self._ready.is_set() and self._temporary):
+                return
+            self._error, self._temporary = None, False
+            self._status = RETRYING
+            self._ready.clear()
+            self._start_opening()
+
     @property
     def ready(self) -> bool:
         """True once opening has finished (successfully or not)."""
         return self._ready.is_set()
 
+    @property
+    def settled(self) -> bool:
+        """True once opening has finished for good: opened, or failed for a lasting reason."""
+        return self._ready.is_set() and not self._temporary
+
     def status(self) -> str:
-        """One line for the page: starting, building progress, ready or error."""
+        """One line for the page: starting, building progress, ready or error (the status
+        timer calling this also retries an opening that failed for a moment)."""
+        self._retry_if_temporary()
         if self._error:
             return f"⚠️ {self._error}"
         if self._assistant is not None:
@@ -145,10 +175,35 @@ class Engine:
 
     def get(self, wait: float = READY_WAIT_S) -> Any:
         """The opened Assistant; a one-line AssistantError if it is not available."""
+        self._retry_if_temporary()
         self._ready.wait(wait)
         if self._assistant is None:
             raise AssistantError(self._error or NOT_READY)
+        self._follow_current_build()
         return self._assistant
+
+    def _follow_current_build(self) -> None:
+        """Between requests, switch to the build current.json names now (another ingest
+        switched it), sharing the router; on failure keep serving the build that works."""
+        serving = self._assistant
+        name = getattr(serving, "build", None)
+        if name is None or current_build(self.settings) in (None, name):
+            return
+        with self._switch_lock:
+            if self._assistant is not serving or time.monotonic() < self._next_switch_try:
+                return  # another request switched already, or the last try just failed
+            try:
+                fresh = self._opener(self.settings, self._progress, self.router)
+            except Exception as error:
+                bug = not isinstance(error, AssistantError)
+                log.warning("staying on build %s: %s", name, error, exc_info=bug)
+                self._next_switch_try = time.monotonic() + SWITCH_RETRY_S
+                return
+            self._assistant = fresh
+        log.info("switched from build %s to %s", name, getattr(fresh, "build", "?"))
+        close = getattr(serving, "close", None)
+        if close is not None:
+            close()  # its lease goes: the next ingest may delete the old build
 
 
 def render_table_row(row: dict[str, Any], table: dict[str, Any]) -> str:
@@ -360,19 +415,24 @@ class WebApp:
         self.store = FeedbackStore(self.settings.feedback_db)
         self.downloads = Path(tempfile.mkdtemp(prefix="pcc-drafts-"))
         atexit.register(shutil.rmtree, self.downloads, True)
-        self._rows: dict[str, tuple[dict, dict]] | None = None
+        self._rows: dict[str, tuple[dict, dict]] = {}
+        self._rows_of: Any = None  # the Assistant (build) the rows were read from
         self._lock = threading.Lock()
 
     def rows(self) -> dict[str, tuple[dict, dict]]:
         """Table rows by their verbatim line, for showing a statistic's source row."""
         with self._lock:
-            if self._rows is None and self.engine.ready:
-                try:
-                    tables = self.engine.get(0).tables()
-                except AssistantError:  # the index is unavailable: no rows to show
-                    return {}
+            if not self.engine.ready:
+                return {}
+            try:
+                assistant = self.engine.get(0)
+            except AssistantError:  # the index is unavailable: no rows to show
+                return {}
+            if assistant is not self._rows_of:  # first use, or a new build was switched to
+                tables = assistant.tables()
                 self._rows = {_norm(r["quote"]): (r, t) for t in tables for r in t["rows"]}
-            return self._rows or {}
+                self._rows_of = assistant
+            return self._rows
 
     def ask_dict(self, question: object, history: object) -> dict[str, Any]:
         """The answer contract for one question; bad history is an "invalid" answer."""
@@ -472,7 +532,7 @@ class WebApp:
     def refresh(self) -> list[Any]:
         """Status line, timer and figures: filled once the index is ready."""
         status = self.engine.status()
-        if not self.engine.ready:
+        if not self.engine.settled:
             return [status, gr.Timer(active=True)] + [gr.skip()] * (3 * MAX_TABLE_SLOTS)
         try:
             tables = ordered_tables(self.engine.get(0).tables())

@@ -14,8 +14,15 @@ from assistant.compose import Composer, topic_name
 from assistant.contents import Contents
 from assistant.corpus import load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
-from assistant.errors import AssistantError, IndexUnavailableError
-from assistant.index import BuiltIndex, chroma_client, open_built
+from assistant.errors import AssistantError, IndexDamagedError
+from assistant.index import (
+    BuiltIndex,
+    Lease,
+    chroma_client,
+    lease_current,
+    rebuild_damaged,
+    retry_locked,
+)
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
 from assistant.privacy import mask_personal_details
@@ -71,6 +78,8 @@ class Assistant:
         self.space: CandidateSpace | None = None  # the learned answerer's candidates
         self.ranker: Ranker | None = None
         self.stamp = built.stamp
+        self.build = built.folder.name  # the build folder served (the web app follows switches)
+        self.lease: Lease | None = None  # held from open() until close() or exit
         self.retriever = retriever
         self.store = store
         self.composer = composer
@@ -96,24 +105,37 @@ class Assistant:
         progress: Callable[[str], None] | None = None,
         router: SafetyRouter | None = None,
     ) -> Assistant:
-        """Open the index (building it when missing or stale) and load the model; the safety
-        router is the one given (the web app's and the CLI's route before opening) or new."""
+        """Open the index (building it when missing, stale or damaged) and load the model; the
+        safety router is the one given (the web app's and the CLI's route before opening) or
+        new."""
         settings = settings or Settings()
         router = router or SafetyRouter.for_settings(settings).load_classifier()
-        built = open_built(settings, progress)
-        serve_one_query_per_core()
         try:
-            client = chroma_client(settings, built.folder)
-            passages = client.get_collection(built.collection_name("passages"))
-            sentences = client.get_collection(built.collection_name("sentences"))
-            store = StatisticsStore.load(built.stats_path)
-        except AssistantError:
+            return cls._leased(settings, router, progress)
+        except IndexDamagedError as damage:
+            log.warning("rebuilding the index: %s", damage)
+            rebuild_damaged(settings, damage.build, progress)
+        return cls._leased(settings, router, progress)  # damaged again: the one-line error
+
+    @classmethod
+    def _leased(
+        cls, settings: Settings, router: SafetyRouter, progress: Callable[[str], None] | None
+    ) -> Assistant:
+        """An Assistant over the current build, holding a lease on it while it serves."""
+        built, lease = lease_current(settings, progress)
+        try:
+            assistant = cls._on_build(settings, built, router)
+        except BaseException:
+            lease.release()
             raise
-        except Exception as error:
-            raise IndexUnavailableError(
-                f"{built.folder}: index is damaged ({type(error).__name__}); "
-                "run 'assistant ingest --force' to rebuild it"
-            ) from None
+        assistant.lease = lease
+        return assistant
+
+    @classmethod
+    def _on_build(cls, settings: Settings, built: BuiltIndex, router: SafetyRouter) -> Assistant:
+        """An Assistant over one build folder: its collections, store and candidates."""
+        passages, sentences, store = _open_parts(settings, built)
+        serve_one_query_per_core()
         retriever = HybridRetriever(
             built.passages,
             passages,
@@ -132,6 +154,11 @@ class Assistant:
         )
         assistant.space, assistant.ranker = space, ranker
         return assistant
+
+    def close(self) -> None:
+        """Release the build this Assistant serves, so a later ingest may delete it."""
+        if self.lease is not None:
+            self.lease.release()
 
     def ask(self, question: Any, history: Sequence[Answer | dict] = ()) -> Answer:
         """Answer one question, given the earlier answers of the conversation (oldest first)."""
@@ -366,6 +393,35 @@ class Assistant:
         return self.store.tables()
 
 
+def _open_parts(settings: Settings, built: BuiltIndex) -> tuple[Any, Any, StatisticsStore]:
+    """The build's two Chroma collections and its statistics store; a store locked for a
+    moment is retried with back-off (IndexBusyError after that), damage is IndexDamagedError."""
+
+    def attempt() -> tuple[Any, Any, StatisticsStore]:
+        client = chroma_client(settings, built.folder)
+        passages = client.get_collection(built.collection_name("passages"))
+        sentences = client.get_collection(built.collection_name("sentences"))
+        if passages.count() != len(built.passages):
+            raise ValueError("passages missing from the collection")
+        return passages, sentences, StatisticsStore.load(built.stats_path)
+
+    try:
+        return retry_locked(attempt, settings.index_lock_wait, built.folder)
+    except AssistantError:
+        raise
+    except Exception as error:
+        raise _damaged(built, error) from None
+
+
+def _damaged(built: BuiltIndex, error: Exception) -> IndexDamagedError:
+    """The one-line error for a build whose store, collections or candidates can't be read."""
+    return IndexDamagedError(
+        f"{built.folder}: index is damaged ({type(error).__name__}); "
+        "run 'assistant ingest --force' to rebuild it",
+        build=built.folder.name,
+    )
+
+
 def _learned_answerer(
     built: BuiltIndex, store: StatisticsStore
 ) -> tuple[CandidateSpace, Ranker | None]:
@@ -373,8 +429,11 @@ def _learned_answerer(
     has been fitted yet (`assistant rank fit`), and the rules answer alone."""
     import numpy as np
 
-    with np.load(built.folder / VECTORS_FILE) as data:
-        vectors = {k: data[k] for k in data.files}
+    try:
+        with np.load(built.folder / VECTORS_FILE) as data:
+            vectors = {k: data[k] for k in data.files}
+    except Exception as error:  # missing, truncated or not an archive: rebuild
+        raise _damaged(built, error) from None
     space = CandidateSpace(options_for(built.passages, store), vectors)
     try:
         return space, load_ranker()

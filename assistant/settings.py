@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         None, description="Chroma server host; unset means embedded Chroma under index_dir."
     )
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    index_lock_wait: float = Field(
+        2.0,
+        ge=0.0,
+        le=60.0,
+        description="Seconds opening the index retries a locked store (with back-off) before "
+        "reporting it temporarily unavailable.",
+    )
     top_k: int = Field(8, ge=1, le=50, description="Passages kept after hybrid fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_citations: int = Field(3, ge=1, le=6, description="Most sentences quoted in one answer.")

@@ -33,6 +33,7 @@ _SOFT = frozenset(
 # Words questions use about tables and figures: known words, never "typos" to correct.
 QUESTION_STEMS = _SOFT | _MEASURE_STEMS | _GENERIC
 _TOTAL_WORDS = frozenset("total totals overall altogether all whole".split())
+NO_BUSY_WAIT_S = 0.0  # a locked store fails at once: the opener retries with back-off
 MIN_RECALL = 0.5
 MIN_PRECISION = 0.75
 Weight = Callable[[set[str]], float]
@@ -106,7 +107,7 @@ class StatisticsStore:
     @classmethod
     def load(cls, path: Path) -> StatisticsStore:
         """Read the SQLite store written at ingest."""
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=NO_BUSY_WAIT_S)
         try:
             tables = {
                 r[0]: r

@@ -17,7 +17,8 @@ from gradio_client.exceptions import AppError
 
 import ui
 from assistant import AssistantError, Settings
-from assistant.errors import IndexUnavailableError
+from assistant.errors import IndexBusyError, IndexUnavailableError
+from assistant.index import current_build, ensure_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -311,6 +312,120 @@ def test_engine_failure_is_one_line(tmp_path, error, line):
     with pytest.raises(AssistantError) as caught:
         engine.get(0)
     assert str(caught.value) == line
+
+
+class FlakyOpener:
+    """Fails with the given errors in turn, then opens."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors, self.result, self.calls = list(errors), object(), 0
+
+    def __call__(self, settings, progress, router=None):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return self.result
+
+
+BUSY = IndexBusyError("index: index is temporarily unavailable (locked by another process)")
+DAMAGED = IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
+
+
+@pytest.mark.parametrize(
+    ("error", "retried_by", "calls"),
+    [(BUSY, "request", 2), (BUSY, "status timer", 2), (DAMAGED, "request", 1)],
+    ids=["busy-request", "busy-timer", "damaged-stays"],
+)
+def test_engine_opens_again_after_a_temporary_failure(tmp_path, error, retried_by, calls):
+    opener = FlakyOpener(error)
+    engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
+    _wait(engine)
+    assert not engine.settled or error is DAMAGED
+    if retried_by == "status timer":
+        engine.status()
+        _wait(engine)
+        assert opener.calls == calls
+    if calls == 1:
+        with pytest.raises(AssistantError, match="damaged"):
+            engine.get(10)
+    else:
+        assert engine.get(10) is opener.result
+        assert engine.settled and engine.status().startswith("✅ Ready")
+    assert opener.calls == calls
+
+
+class Served:
+    """Stands in for an Assistant serving one build."""
+
+    def __init__(self, build: str) -> None:
+        self.build, self.closed = build, False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class BuildOpener:
+    """Opens whatever build current.json names; after the first, fails if told to."""
+
+    def __init__(self, later_fail: bool) -> None:
+        self.later_fail, self.calls = later_fail, 0
+
+    def __call__(self, settings, progress, router=None):
+        self.calls += 1
+        if self.later_fail and self.calls > 1:
+            raise IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
+        return Served(current_build(settings))
+
+
+def _point(settings: Settings, build: str) -> None:
+    (settings.index_dir / "current.json").write_text(f'{{"build": "{build}"}}')
+
+
+@pytest.mark.parametrize("new_build_opens", [True, False], ids=["switches", "keeps-serving"])
+def test_engine_follows_the_pointer_between_requests(tmp_path, new_build_opens):
+    settings = Settings(index_dir=tmp_path)
+    _point(settings, "first")
+    opener = BuildOpener(later_fail=not new_build_opens)
+    engine = ui.Engine(settings, opener=opener).start()
+    first = engine.get(10)
+    assert engine.get(0) is first and opener.calls == 1  # the same build: nothing reopened
+    _point(settings, "second")
+    now = engine.get(0)
+    assert opener.calls == 2
+    if new_build_opens:
+        assert now.build == "second" and first.closed
+    else:  # the build that works keeps serving; the switch waits before trying again
+        assert now is first and not first.closed
+        assert engine.get(0) is first and opener.calls == 2
+
+
+SESSIONS = "How many sessions did the Speed Watch volunteers run?"
+
+
+@pytest.mark.slow
+def test_the_web_app_follows_a_new_build_from_another_ingest(small_corpus, tmp_path):
+    settings = Settings(corpus_dir=small_corpus, index_dir=tmp_path / "index")
+    engine = ui.Engine(settings).start()
+    first = engine.get(60)
+    old = settings.index_dir / "builds" / first.build
+    report = small_corpus / "mini.txt"
+    report.write_text(report.read_text().replace("752", "815"))
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(small_corpus),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+    }
+    ingest = [sys.executable, "-m", "assistant.cli", "ingest"]
+    subprocess.run(ingest, cwd=ROOT, env=env, check=True, capture_output=True)
+    assert current_build(settings) != first.build
+    assert old.is_dir() and "752" in first.ask(SESSIONS).text  # still served, not deleted
+    second = engine.get(0)  # the next request switches
+    assert second.build == current_build(settings) and second.router is first.router
+    assert "815" in second.ask(SESSIONS).text
+    assert engine.get(0) is second
+    ensure_index(settings, force=True)  # the old build is released now: the next ingest drops it
+    assert not old.exists()
+    second.close()
 
 
 def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
