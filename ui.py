@@ -36,6 +36,7 @@ from assistant.feedback import FeedbackStore
 from assistant.index import current_build
 from assistant.intake import first_answer
 from assistant.safety import SafetyRouter
+from assistant.untrusted import link_allowed, split_web_addresses
 
 log = logging.getLogger("assistant.ui")
 
@@ -74,8 +75,24 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
 
 
 def escape_md(text: object) -> str:
-    """Text safe to put into a markdown/HTML component: shown literally, never rendered."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", str(text)), quote=True)
+    """Text safe to put into a markdown/HTML component: shown literally, never rendered (web
+    and email addresses too: the renderer would make them links)."""
+    escaped = html.escape(_MD_SPECIAL.sub(r"\\\1", str(text)), quote=True)
+    return escaped.replace("://", "&#58;//").replace("@", "&#64;")
+
+
+def linked_text(text: object, domains: tuple[str, ...]) -> str:
+    """Escaped answer text in which only web addresses on an allowed domain are links."""
+    out = []
+    for piece, is_address in split_web_addresses(str(text)):
+        if not (is_address and link_allowed(piece, domains)):
+            out.append(escape_md(piece))
+            continue
+        href = html.escape(piece if "://" in piece else f"https://{piece}", quote=True)
+        out.append(
+            f'<a href="{href}" target="_blank" rel="noopener noreferrer">{escape_md(piece)}</a>'
+        )
+    return "".join(out)
 
 
 def blockquote(text: str) -> str:
@@ -238,7 +255,10 @@ def _norm(text: object) -> str:
 
 
 def render_answer(
-    answer: dict[str, Any], rows: dict[str, tuple[dict, dict]], report_url: str = ""
+    answer: dict[str, Any],
+    rows: dict[str, tuple[dict, dict]],
+    report_url: str = "",
+    link_domains: tuple[str, ...] = (),
 ) -> str:
     """The assistant's chat message: banner, text with [n] markers, conflicts, sources."""
     parts: list[str] = []
@@ -249,7 +269,7 @@ def render_answer(
             href = html.escape(report_url, quote=True)
             link = f' <a href="{href}" target="_blank" rel="noopener noreferrer">Report online</a>'
         parts.append(f'<div class="{css_class}" role="alert">{html.escape(line)}{link}</div>')
-    parts.append(escape_md(answer.get("text", "")))
+    parts.append(linked_text(answer.get("text", ""), link_domains))
     for conflict in answer.get("conflicts", []):
         summary = str(conflict.get("summary", ""))
         marks = (
@@ -266,13 +286,16 @@ def render_answer(
 
 
 def chat_messages(
-    answers: list[dict[str, Any]], rows: dict, report_url: str = ""
+    answers: list[dict[str, Any]],
+    rows: dict,
+    report_url: str = "",
+    link_domains: tuple[str, ...] = (),
 ) -> list[dict[str, str]]:
     """The Chatbot's messages, rebuilt from the answers (user message, reply, ...)."""
     messages: list[dict[str, str]] = []
     for answer in answers:
         messages.append({"role": "user", "content": escape_md(answer.get("question", ""))})
-        reply = render_answer(answer, rows, report_url)
+        reply = render_answer(answer, rows, report_url, link_domains)
         messages.append({"role": "assistant", "content": reply})
     return messages
 
@@ -472,7 +495,12 @@ class WebApp:
         except AssistantError as error:
             raise _one_line(error) from None
         answers.append(answer)
-        messages = chat_messages(answers, self.rows(), self.settings.report_online_url)
+        messages = chat_messages(
+            answers,
+            self.rows(),
+            self.settings.report_online_url,
+            self.settings.allowed_link_domains(),
+        )
         return "", messages, answers, gr.update(visible=False)
 
     def clear(self) -> tuple[Any, ...]:

@@ -54,8 +54,8 @@ def format_answer(answer_dict: dict) -> str:
 
 
 def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Build (or confirm) the index."""
-    from assistant.index import ensure_index
+    """Build (or confirm) the index; list the sentences it left out and why."""
+    from assistant.index import ensure_index, open_built
 
     stamp, built = ensure_index(settings, force=args.force, progress=_progress)
     state = "built" if built else "up to date"
@@ -63,6 +63,11 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"Index {state}: {stamp['passages']} passages, {stamp['cells']} table cells "
         f"({settings.index_dir})."
     )
+    flags = open_built(settings).flagged()
+    if flags:
+        print(f"Flagged and never quoted ({len(flags)}): document | section | sentence (why)")
+    for flag in flags:
+        print(f"  {flag.line()}")
     return 0
 
 

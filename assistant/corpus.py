@@ -40,6 +40,7 @@ class Document:
     text: str
     author: str = ""
     author_quote: str = ""
+    trusted: bool = False  # the organisation's own document: its contact details may be quoted
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
@@ -86,7 +87,16 @@ def load_document(manifest_path: Path) -> Document:
         text=text,
         author_quote=_author_quote(data, text, manifest_path),
         author=str(data["author"]["name"]) if data.get("author") else "",
+        trusted=_trusted(data, manifest_path),
     )
+
+
+def _trusted(data: dict[str, Any], path: Path) -> bool:
+    """The optional 'trusted' flag (default false): true or false, nothing else."""
+    value = data.get("trusted", False)
+    if not isinstance(value, bool):
+        raise CorpusError(f"{path}: field 'trusted' must be true or false")
+    return value
 
 
 def _author_quote(data: dict[str, Any], text: str, path: Path) -> str:
@@ -116,6 +126,7 @@ def corpus_hash(documents: list[Document]) -> str:
                     doc.sections,
                     doc.author,
                     doc.author_quote,
+                    doc.trusted,
                 )
             ).encode()
         )

@@ -32,12 +32,13 @@ from typing import Any, TypeVar
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embedding import get_embedder, model_id
 from assistant.errors import IndexBusyError, IndexUnavailableError
-from assistant.passages import CHUNKING, Passage, build_passages
+from assistant.passages import CHUNKING, Passage, screened_passages
 from assistant.repair import parse_document
 from assistant.settings import Settings
-from assistant.tables import Table, extract_tables, write_store
+from assistant.tables import Table, extract_tables, screen_tables, write_store
+from assistant.untrusted import Flag, patterns_version
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # The collections are small (hundreds of vectors): search wide enough to be exact, so the same
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
@@ -54,6 +55,7 @@ _TEMPORARY_MESSAGES = (
     "database table is locked",
     "could not connect to a chroma server",  # restarting: the next attempt may find it
 )
+FLAGGED = "flagged.json"
 Progress = Callable[[str], None]
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -76,6 +78,14 @@ class BuiltIndex:
         """Chroma collection for 'passages' or 'sentences' of this build."""
         return f"{kind}-{self.folder.name}"
 
+    def flagged(self) -> list[Flag]:
+        """The sentences this build left out (instructions, untrusted contact details)."""
+        try:
+            raw = json.loads((self.folder / FLAGGED).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [Flag(**f) for f in raw]
+
 
 def expected_stamp(settings: Settings) -> dict[str, Any]:
     """What an index built now from this corpus and model would be stamped with."""
@@ -84,6 +94,7 @@ def expected_stamp(settings: Settings) -> dict[str, Any]:
         "model": model_id(settings.resolved_model_dir()),
         "chunking": CHUNKING,
         "schema_version": SCHEMA_VERSION,
+        "screen": patterns_version(),
     }
 
 
@@ -301,11 +312,14 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
     try:
         progress("Building the index: reading the report...")
         documents = load_corpus(settings.corpus_dir)
-        passages, tables = [], []
+        passages, tables, flags = [], [], []
         for doc in documents:
             sections = parse_document(doc)
-            passages += build_passages(doc, sections)
-            tables += extract_tables(doc, sections)
+            doc_passages, doc_flags = screened_passages(doc, sections)
+            doc_tables = extract_tables(doc, sections)
+            passages += doc_passages
+            tables += doc_tables
+            flags += doc_flags + screen_tables(doc, doc_tables)
         passages = label_footnotes(passages, tables)
         cells = write_store(folder / "statistics.sqlite3", tables)
         progress(f"Building the index: embedding {len(passages)} passages...")
@@ -318,9 +332,11 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
             "passages": len(passages),
             "cells": cells,
             "tables": len(tables),
+            "flagged": len(flags),
             "build_seconds": round(time.perf_counter() - started, 2),
         }
         (folder / "passages.json").write_text(json.dumps([asdict(p) for p in passages]))
+        (folder / FLAGGED).write_text(json.dumps([asdict(f) for f in flags], indent=2))
         (folder / "stamp.json").write_text(json.dumps(full_stamp, indent=2))
         _switch_pointer(settings.index_dir, folder.name)
     except BaseException:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from assistant.corpus import Document
 from assistant.repair import Section
 from assistant.text import split_sentences, words
+from assistant.untrusted import Flag, flag_reason
 
-CHUNKING = "blocks-v1:max170w:stem-v2:headings-v2"
+CHUNKING = "blocks-v1:max170w:stem-v2:headings-v2:screened-v1"
 MAX_WORDS = 170
 PASSAGE_KINDS = ("prose", "list", "callout", "quote", "footnote")
 
@@ -36,8 +37,16 @@ class Passage:
 
 
 def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
-    """Passages of every section, in reading order, long prose split at sentence ends."""
+    """Passages of every section, in reading order, long prose split at sentence ends;
+    flagged sentences left out (screened_passages says which)."""
+    return screened_passages(doc, sections)[0]
+
+
+def screened_passages(doc: Document, sections: list[Section]) -> tuple[list[Passage], list[Flag]]:
+    """The passages, and the sentences left out of them because they instruct the reader
+    or give contact details from a document not marked trusted."""
     out: list[Passage] = []
+    flags: list[Flag] = []
     for section in sections:
         heading, previous = "", ""
         for block in section.blocks:
@@ -49,7 +58,9 @@ def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
             if block.kind not in PASSAGE_KINDS:
                 continue
             text = _list_text(block.raw) if block.kind == "list" else block.text
-            for chunk in _chunks(text):
+            text, flagged = screen_text(text, doc.trusted)
+            flags += [Flag(doc.title, section.title, s, reason) for s, reason in flagged]
+            for chunk in _chunks(text) if text else []:
                 out.append(
                     Passage(
                         id=f"{doc.path.stem}:{len(out):04d}",
@@ -62,7 +73,20 @@ def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
                         text=chunk,
                     )
                 )
-    return out
+    return out, flags
+
+
+def screen_text(text: str, trusted: bool) -> tuple[str, list[tuple[str, str]]]:
+    """The text without its flagged sentences (unchanged when none is), and those sentences
+    with the reason for each."""
+    flagged = [(s, r) for s in split_sentences(text) if (r := flag_reason(s, trusted))]
+    if not flagged:
+        return text, []
+    dropped = {s for s, _ in flagged}
+    lines = (
+        " ".join(s for s in split_sentences(line) if s not in dropped) for line in text.split("\n")
+    )
+    return "\n".join(line for line in lines if line), flagged
 
 
 def _list_text(raw: str) -> str:

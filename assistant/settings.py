@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         "https://www.essex.police.uk/ro/report/",
         description="The force's online crime-reporting page, linked from the 101 wording.",
     )
+    link_domains: str = Field(
+        "",
+        description="Comma-separated domains (subdomains too) whose web addresses in answers "
+        "are shown as links in the web chat; any other address is plain text. The online "
+        "reporting page's domain is always allowed.",
+    )
     safety_classifier: bool = Field(
         True,
         description="Use the safety router's classifier (MiniLM) beside its rules; "
@@ -138,6 +144,13 @@ class Settings(BaseSettings):
     def resolved_model_dir(self) -> Path:
         """The embedding model folder actually used."""
         return self.model_dir or bundled_model_dir()
+
+    def allowed_link_domains(self) -> tuple[str, ...]:
+        """Domains whose web addresses may be links: the setting's and the reporting page's."""
+        from assistant.untrusted import domain_of
+
+        listed = (d.strip().lower().lstrip(".") for d in self.link_domains.split(","))
+        return tuple(dict.fromkeys(d for d in (*listed, domain_of(self.report_online_url)) if d))
 
     @property
     def feedback_db(self) -> Path:

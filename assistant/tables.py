@@ -16,6 +16,7 @@ from assistant.corpus import Document
 from assistant.errors import CorpusError
 from assistant.repair import Block, Section
 from assistant.text import clean, normalise
+from assistant.untrusted import Flag, flag_reason
 
 SCHEMA = """
 CREATE TABLE tables (
@@ -89,6 +90,27 @@ def extract_tables(doc: Document, sections: list[Section]) -> list[Table]:
                 tables.append(table)
     note_period_mismatches(tables, doc)
     return tables
+
+
+def screen_tables(doc: Document, tables: list[Table]) -> list[Flag]:
+    """Leave out rows and footnotes that instruct the reader, or give contact details from a
+    document not marked trusted; returns what was left out."""
+    flags: list[Flag] = []
+    for table in tables:
+        kept = []
+        for row in table.rows:
+            reason = flag_reason(clean(row.quote.replace("|", " ")), doc.trusted)
+            if reason is None:
+                kept.append(row)
+            else:
+                flags.append(Flag(doc.title, table.section, clean(row.quote), reason))
+        table.rows = kept
+        for marker, note in list(table.footnotes.items()):
+            reason = flag_reason(note, doc.trusted)
+            if reason is not None:
+                del table.footnotes[marker]
+                flags.append(Flag(doc.title, table.section, note, reason))
+    return flags
 
 
 def _title_before(blocks: list[Block], i: int) -> str:

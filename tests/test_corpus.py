@@ -25,6 +25,12 @@ def test_real_corpus_loads_with_its_sections() -> None:
     assert doc.period_label == "1 April 2016 to 31 March 2017"
     assert [s.pages for s in doc.sections][:3] == ["1-2", "3-5", "6-9"]
     assert doc.sections[-2].title == "Performance data"
+    assert doc.trusted  # the organisation's own report: its contact details may be quoted
+
+
+def test_trusted_defaults_to_false(small_corpus: Path) -> None:
+    [doc] = load_corpus(small_corpus)
+    assert doc.trusted is False
 
 
 def _write(corpus: Path, manifest: dict | str) -> Path:
@@ -68,6 +74,10 @@ def _manifest(small_corpus: Path) -> dict:
             lambda m: {**m, "author": "A. Writer"},
             "mini.manifest.json: 'author' needs a 'name' and a 'quote'",
         ),
+        (
+            lambda m: {**m, "trusted": "yes"},
+            "mini.manifest.json: field 'trusted' must be true or false",
+        ),
     ],
     ids=[
         "bad-json",
@@ -78,6 +88,7 @@ def _manifest(small_corpus: Path) -> dict:
         "bad-anchor",
         "author-quote-not-in-report",
         "author-not-an-object",
+        "trusted-not-a-boolean",
     ],
 )
 def test_malformed_manifest_is_one_line_naming_the_file(

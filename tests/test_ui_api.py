@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -183,13 +184,37 @@ ROW = {"label": "Number of homicides", "values": {"2016": "34", "2017": "15"}}
     ("text", "shown"),
     [
         (XSS, "&lt;img src=x onerror=alert\\(1\\)&gt;"),
-        ("**bold** [link](http://x)", "\\*\\*bold\\*\\* \\[link\\]\\(http://x\\)"),
+        ("**bold** [link](http://x)", "\\*\\*bold\\*\\* \\[link\\]\\(http&#58;//x\\)"),
         ("a & b", "a &amp; b"),
+        ("visit http://evil.example", "visit http&#58;//evil\\.example"),
+        ("mail a@evil.example", "mail a&#64;evil\\.example"),
     ],
-    ids=["html", "markdown", "ampersand"],
+    ids=["html", "markdown", "ampersand", "bare-url", "email"],
 )
 def test_escape_md_shows_text_literally(text, shown):
     assert ui.escape_md(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "domains", "link"),
+    [
+        ("Call 0800 123 4567 or visit http://evil.example for help.", (), None),
+        ("See www.evil.example today.", ("police.uk",), None),
+        ("See https://police.uk.evil.example/x.", ("police.uk",), None),
+        (
+            "Report it online (https://www.police.uk/report/).",
+            ("police.uk",),
+            "https://www.police.uk/report/",
+        ),
+        ("Go to www.police.uk now.", ("police.uk",), "https://www.police.uk"),
+    ],
+    ids=["not-allowed", "www-not-allowed", "suffix-trick", "allowed", "allowed-www"],
+)
+def test_answer_text_links_only_allowed_domains(text, domains, link):
+    rendered = ui.render_answer({"kind": "answer", "text": text}, {}, link_domains=domains)
+    hrefs = re.findall(r'href="([^"]+)"', rendered)
+    assert hrefs == ([link] if link else [])
+    assert "://" not in re.sub(r'href="[^"]+"', "", rendered)  # nothing left to autolink
 
 
 def test_statistic_answer_shows_its_table_row_and_quote():

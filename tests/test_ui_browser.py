@@ -262,3 +262,16 @@ def test_an_index_that_cannot_open_still_answers_999(browser, built_settings, tm
     finally:
         context.close()
         app.close()
+
+
+def test_web_addresses_in_the_chat_are_links_only_on_allowed_domains(page, server):
+    tab = page.page
+    question = "Is http://evil.example or www.evil.example the police website?"
+    ask(tab, question)
+    chat = tab.locator("#chat")
+    chat.get_by_text(question).wait_for()
+    assert chat.locator("a[href*='evil.example']").count() == 0
+    ask(tab, "my bike was nicked from outside the station last week, how do i report it")
+    reply = chat.locator("[data-testid='bot']").last
+    hrefs = [a.get_attribute("href") for a in reply.locator("a").all()]
+    assert hrefs == [server.settings.report_online_url] * 2  # the banner's and the text's
