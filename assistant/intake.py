@@ -16,6 +16,7 @@ from assistant.privacy import PERSONAL_DATA_NOTICE, has_personal_details, mask_p
 from assistant.safety import SafetyRouter
 from assistant.text import CONTROL_CHARACTERS
 
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
 # Zero-width characters and bidirectional controls: invisible, and they defeat matching.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 
@@ -47,7 +48,7 @@ def first_answer(question: Any, router: SafetyRouter, max_chars: int) -> Answer 
     reason = invalid_reason(question, max_chars)
     if reason:
         shown = question if isinstance(question, str) else ""
-        return Answer(mask_personal_details(clean(shown)[:200]), "invalid", reason)
+        return Answer(echoed(clean(shown)[:200]), "invalid", reason)
     text = clean(question)
     if not text:
         return Answer("", "invalid", "Please type a question about the annual report.")
@@ -58,8 +59,14 @@ def first_answer(question: Any, router: SafetyRouter, max_chars: int) -> Answer 
 
 
 def with_privacy(answer: Answer, typed: str) -> Answer:
-    """The answer with the question masked, and a reminder when personal details were typed."""
+    """The answer with the question masked (and markup tags dropped: the echo is plain text),
+    and a reminder when personal details were typed."""
     if has_personal_details(typed):
         answer.text += " " + PERSONAL_DATA_NOTICE
-    answer.question = mask_personal_details(typed)
+    answer.question = echoed(typed)
     return answer
+
+
+def echoed(typed: str) -> str:
+    """The question as the answer repeats it: masked, without markup tags."""
+    return " ".join(_TAG.sub(" ", mask_personal_details(typed)).split())

@@ -189,3 +189,25 @@ def test_cli_exit_status_2_for_input_it_cannot_take(tmp_path: Path) -> None:
     done, _ = _ask({"ASSISTANT_INDEX_DIR": str(tmp_path / "never-built")}, "   ")
     assert done.returncode == 2
     assert done.stdout.strip() == "Please type a question about the annual report."
+
+
+@pytest.mark.parametrize(
+    ("typed", "cleaned", "echoed"),
+    [
+        ("How many\u200b homicides?", "How many homicides?", "How many homicides?"),
+        ("Ｈｏｗ ｍａｎｙ ｈｏｍｉｃｉｄｅｓ?", "How many homicides?", "How many homicides?"),
+        ("bid\u202ei controls", "bidi controls", "bidi controls"),
+        ("<b>Is crime up?</b>", "<b>Is crime up?</b>", "Is crime up?"),
+        ("my name is Jo Bloggs, is crime up?", None, "my name is [name], is crime up?"),
+    ],
+    ids=["zero-width", "full-width", "bidi", "markup", "name"],
+)
+def test_questions_are_normalised_and_echoed_as_plain_text(
+    typed: str, cleaned: str | None, echoed: str
+) -> None:
+    from assistant.intake import clean
+    from assistant.intake import echoed as echo
+
+    if cleaned is not None:
+        assert clean(typed) == cleaned
+    assert echo(clean(typed)) == echoed

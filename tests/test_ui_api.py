@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import ui
 from assistant import AssistantError, Settings
 from assistant.errors import IndexBusyError, IndexUnavailableError
 from assistant.index import current_build, ensure_index
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -491,3 +493,29 @@ def test_a_busy_port_stops_the_app_with_one_line():
         done = _serve_ui({"ASSISTANT_PORT": str(port)})
     assert done.returncode == 1
     assert done.stderr.strip() == f"error: cannot serve on 127.0.0.1:{port}: Address already in use"
+
+
+@pytest.mark.slow
+def test_sigterm_removes_the_drafts_folder(built_settings, tmp_path):
+    """Drafted letters hold personal details: their folder goes when the app is stopped."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TMPDIR": str(tmp_path),
+        "ASSISTANT_INDEX_DIR": str(built_settings.index_dir),
+        "ASSISTANT_PORT": str(port),
+    }
+    app = subprocess.Popen(
+        [sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(tmp_path.glob("pcc-drafts-*")):
+            time.sleep(0.2)
+        assert list(tmp_path.glob("pcc-drafts-*")), "the app made no drafts folder"
+        app.send_signal(signal.SIGTERM)
+        app.wait(30)
+    finally:
+        app.kill()
+    assert list(tmp_path.glob("pcc-drafts-*")) == []
