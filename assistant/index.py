@@ -38,7 +38,7 @@ from assistant.settings import Settings
 from assistant.tables import Table, extract_tables, screen_tables, write_store
 from assistant.untrusted import Flag, patterns_version
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # The collections are small (hundreds of vectors): search wide enough to be exact, so the same
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}
@@ -324,8 +324,7 @@ def build(settings: Settings, stamp: dict[str, Any], progress: Progress) -> Buil
         cells = write_store(folder / "statistics.sqlite3", tables)
         progress(f"Building the index: embedding {len(passages)} passages...")
         built = BuiltIndex(folder, stamp, passages)
-        _embed_into_chroma(settings, built)
-        _embed_candidates(settings, built)
+        _embed_candidates(settings, built, _embed_into_chroma(settings, built))
         full_stamp = {
             **stamp,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -363,7 +362,9 @@ def label_footnotes(passages: list[Passage], tables: list[Table]) -> list[Passag
     ]
 
 
-def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
+def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> dict[str, list[float]]:
+    """Embed passages and sentences into Chroma; returns every vector by id (a passage's id,
+    a sentence's "passage-id:n") for the ranker's candidates, so nothing is embedded twice."""
     embedder = get_embedder(settings.resolved_model_dir())
     client = chroma_client(settings, built.folder)
     passages = client.create_collection(
@@ -371,9 +372,10 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
         embedding_function=None,
         metadata=HNSW,
     )
+    passage_vectors = embedder.texts([p.embedding_text() for p in built.passages])
     passages.add(
         ids=[p.id for p in built.passages],
-        embeddings=embedder.texts([p.embedding_text() for p in built.passages]),
+        embeddings=passage_vectors,
         documents=[p.text for p in built.passages],
         metadatas=[
             {"section": p.section, "pages": p.pages, "document": p.document, "kind": p.kind}
@@ -390,11 +392,18 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> None:
         embedding_function=None,
         metadata=HNSW,
     )
-    sentences.add(ids=ids, embeddings=embedder.texts(texts), documents=texts)
+    sentence_vectors = embedder.texts(texts)
+    sentences.add(ids=ids, embeddings=sentence_vectors, documents=texts)
+    return dict(zip([p.id for p in built.passages], passage_vectors, strict=True)) | dict(
+        zip(ids, sentence_vectors, strict=True)
+    )
 
 
-def _embed_candidates(settings: Settings, built: BuiltIndex) -> None:
-    """The learned ranker's candidates (sentences and table rows), embedded once, here."""
+def _embed_candidates(
+    settings: Settings, built: BuiltIndex, known: dict[str, list[float]]
+) -> None:
+    """The learned ranker's candidates (sentences and table rows) with their vectors: the
+    sentences' and passages' from the build, the rows' embedded here."""
     import numpy as np
 
     from assistant.ranker import VECTORS_FILE, embed_options, options_for
@@ -402,7 +411,7 @@ def _embed_candidates(settings: Settings, built: BuiltIndex) -> None:
 
     options = options_for(built.passages, StatisticsStore.load(built.stats_path))
     embedder = get_embedder(settings.resolved_model_dir())
-    np.savez(built.folder / VECTORS_FILE, **embed_options(options, embedder.matrix))
+    np.savez(built.folder / VECTORS_FILE, **embed_options(options, embedder.matrix, known))
 
 
 def _switch_pointer(index_dir: Path, build_name: str) -> None:

@@ -54,7 +54,7 @@ class Option:
     """One candidate answer: a sentence of a passage, or a table row."""
 
     text: str  # the sentence, or the row written out
-    context: str  # heading and section, or the table's title and section
+    context: str  # heading and section, or the table's title and section (for BM25)
     passage: Passage | None = None
     index: int = 0  # the sentence's place in its passage
     row: StatRow | None = None
@@ -81,14 +81,25 @@ def options_for(passages: Sequence[Passage], store: StatisticsStore) -> list[Opt
 
 
 def embed_options(
-    options: Sequence[Option], embed: Callable[[list[str]], Any]
+    options: Sequence[Option], embed: Callable[[list[str]], Any], known: dict[str, Any]
 ) -> dict[str, np.ndarray]:
-    """The options' embeddings, alone and with their context (computed when the index is
-    built and stored with it: ``VECTORS_FILE``)."""
-    return {
-        "vectors": _normalised(embed([o.text for o in options])),
-        "context_vectors": _normalised(embed([f"{o.context}: {o.text}" for o in options])),
-    }
+    """The options' vectors, alone and in context: a sentence's own vector and its passage's,
+    both from the build (``known``, by sentence and passage id); a table row's embedded here,
+    alone and with its table's title. Stored with the build (``VECTORS_FILE``)."""
+    rows = [o for o in options if o.row is not None]
+    row_text = dict(zip([o.text for o in rows], embed([o.text for o in rows]), strict=True))
+    row_context = dict(
+        zip([o.text for o in rows], embed([f"{o.context}: {o.text}" for o in rows]), strict=True)
+    )
+    vectors, context = [], []
+    for o in options:
+        if o.passage is None:
+            vectors.append(row_text[o.text])
+            context.append(row_context[o.text])
+        else:
+            vectors.append(known[f"{o.passage.id}:{o.index}"])
+            context.append(known[o.passage.id])
+    return {"vectors": _normalised(vectors), "context_vectors": _normalised(context)}
 
 
 VECTORS_FILE = "candidates.npz"
