@@ -399,9 +399,7 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> dict[str, list[
     )
 
 
-def _embed_candidates(
-    settings: Settings, built: BuiltIndex, known: dict[str, list[float]]
-) -> None:
+def _embed_candidates(settings: Settings, built: BuiltIndex, known: dict[str, list[float]]) -> None:
     """The learned ranker's candidates (sentences and table rows) with their vectors: the
     sentences' and passages' from the build, the rows' embedded here."""
     import numpy as np
