@@ -207,6 +207,15 @@ def test_figures_tab_shows_tables_and_charts_with_their_source(page, tmp_path):
     tab.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
 
 
+def _open(browser, url):
+    """A new browser context and a page on the url."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(url)
+    return context, tab
+
+
 def _serve(settings, opener):
     settings = settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
     app = ui.build_app(settings, opener=opener)
@@ -224,11 +233,8 @@ def test_first_start_answers_999_at_once_then_shows_ready(
         return assistant_session
 
     app, url = _serve(built_settings, slow_open)
-    context = browser.new_context()
+    context, tab = _open(browser, url)
     try:
-        tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT_MS)
-        tab.goto(url)
         tab.locator("#status").get_by_text("Building the index: embedding 124 passages").wait_for()
         started = time.monotonic()
         ask(tab, "there's a man with a knife in my garden right now")
@@ -249,11 +255,8 @@ def test_an_index_that_cannot_open_still_answers_999(browser, built_settings, tm
         raise IndexUnavailableError("index is damaged; run 'assistant ingest --force'")
 
     app, url = _serve(built_settings, broken_open)
-    context = browser.new_context()
+    context, tab = _open(browser, url)
     try:
-        tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT_MS)
-        tab.goto(url)
         tab.locator("#status").get_by_text("index is damaged").wait_for()
         ask(tab, "I've taken all my pills and I want it to be over")
         reply = tab.locator("#chat [data-testid='bot']").last.inner_text()
