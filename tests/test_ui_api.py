@@ -55,6 +55,8 @@ def test_served_on_loopback_with_safe_settings(server):
 def test_the_public_app_exposes_only_the_citizens_endpoint(client, server):
     named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(named) == {"/ask"}
+    with pytest.raises(Exception):  # noqa: B017 - no such endpoint on the public app
+        client.predict(LETTER, api_name="/draft")
     config = server.app.get_config_file()
     names = {d.get("api_name") for d in config["dependencies"]}
     assert not {"draft", "make_draft", "files", "run", "export"} & names
