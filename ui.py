@@ -495,11 +495,9 @@ class WebApp:
         except AssistantError as error:
             raise _one_line(error) from None
         answers.append(answer)
+        report_url = self.engine.router.wording.report_url
         messages = chat_messages(
-            answers,
-            self.rows(),
-            self.settings.report_online_url,
-            self.settings.allowed_link_domains(),
+            answers, self.rows(), report_url, self.settings.allowed_link_domains(report_url)
         )
         return "", messages, answers, gr.update(visible=False)
 

@@ -91,6 +91,25 @@ def load_document(manifest_path: Path) -> Document:
     )
 
 
+def police_contact(corpus_dir: Path) -> tuple[str, str]:
+    """The police force named by the reports' manifests ("police": {"name", "report_online"})
+    for the fixed 101 wording; ("", "") when no readable manifest names one. Never raises: the
+    safety router asks this before (and without) anything else working."""
+    try:
+        paths = sorted(Path(corpus_dir).glob("*.manifest.json"))
+    except OSError:
+        return "", ""
+    for path in paths:
+        try:
+            police = json.loads(path.read_text(encoding="utf-8")).get("police") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(police, dict) and isinstance(police.get("name"), str):
+            url = police.get("report_online")
+            return police["name"], url if isinstance(url, str) else ""
+    return "", ""
+
+
 def _trusted(data: dict[str, Any], path: Path) -> bool:
     """The optional 'trusted' flag (default false): true or false, nothing else."""
     value = data.get("trusted", False)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import Answer
+from assistant.corpus import police_contact
 from assistant.language import is_other_language, lexicon
 from assistant.language import warm_up as warm_up_language
 from assistant.safety_classifier import SafetyClassifier, decide
@@ -269,6 +270,15 @@ def language_route(question: str) -> Route | None:
     return Route(label, "language") if label else None
 
 
+def wording_for(settings: Settings) -> Wording:
+    """The fixed wording's force and reporting page: the settings', else the manifests'."""
+    force, url = settings.police_force, settings.report_online_url
+    if not (force and url):
+        named, page = police_contact(settings.corpus_dir)
+        force, url = force or named, url or page
+    return Wording(force or "the police", url)
+
+
 class SafetyRouter:
     """Rules, then other languages, then the classifier when its model is loaded.
 
@@ -298,7 +308,7 @@ class SafetyRouter:
             settings.safety_report_veto,
             settings.safety_piece_veto,
         )
-        return cls(model_dir, policy, Wording(settings.police_force, settings.report_online_url))
+        return cls(model_dir, policy, wording_for(settings))
 
     def load_in_background(self) -> SafetyRouter:
         """Start loading the classifier (and the language identifier) in a thread."""

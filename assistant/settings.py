@@ -59,12 +59,14 @@ class Settings(BaseSettings):
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
     police_force: str = Field(
-        "Essex Police",
-        description="The police force named in the fixed 101 wording (the deployment's force).",
+        "",
+        description="The police force named in the fixed 101 wording; empty: the one the "
+        "reports' manifests name (their 'police' field), else 'the police'.",
     )
     report_online_url: str = Field(
-        "https://www.essex.police.uk/ro/report/",
-        description="The force's online crime-reporting page, linked from the 101 wording.",
+        "",
+        description="The force's online crime-reporting page, linked from the 101 wording; "
+        "empty: the manifests' 'police.report_online'.",
     )
     link_domains: str = Field(
         "",
@@ -145,12 +147,13 @@ class Settings(BaseSettings):
         """The embedding model folder actually used."""
         return self.model_dir or bundled_model_dir()
 
-    def allowed_link_domains(self) -> tuple[str, ...]:
+    def allowed_link_domains(self, report_url: str = "") -> tuple[str, ...]:
         """Domains whose web addresses may be links: the setting's and the reporting page's."""
         from assistant.untrusted import domain_of
 
         listed = (d.strip().lower().lstrip(".") for d in self.link_domains.split(","))
-        return tuple(dict.fromkeys(d for d in (*listed, domain_of(self.report_online_url)) if d))
+        page = report_url or self.report_online_url
+        return tuple(dict.fromkeys(d for d in (*listed, domain_of(page)) if d))
 
     @property
     def feedback_db(self) -> Path:

@@ -142,6 +142,39 @@ def test_fixed_wording_names_the_force_and_its_online_page() -> None:
     assert "call Essex Police on 101" in text and "https://example.org/report" in text
 
 
+@pytest.mark.parametrize(
+    ("manifest", "overrides", "force", "url"),
+    [
+        (
+            {"police": {"name": "Kent Police", "report_online": "https://k.example/r"}},
+            {},
+            "Kent Police",
+            "https://k.example/r",
+        ),
+        (
+            {"police": {"name": "Kent Police"}},
+            {"report_online_url": "https://x.example"},
+            "Kent Police",
+            "https://x.example",
+        ),
+        ({}, {}, "the police", ""),
+        (None, {}, "the police", ""),
+        ("not json", {}, "the police", ""),
+    ],
+    ids=["from-manifest", "setting-overrides", "no-police-field", "no-corpus", "broken-manifest"],
+)
+def test_the_force_comes_from_the_manifest(tmp_path, manifest, overrides, force, url) -> None:
+    from assistant.safety import wording_for
+
+    corpus = tmp_path / "corpus"
+    if manifest is not None:
+        corpus.mkdir()
+        body = manifest if isinstance(manifest, str) else json.dumps(manifest)
+        (corpus / "r.manifest.json").write_text(body)
+    wording = wording_for(Settings(corpus_dir=corpus, **overrides))
+    assert (wording.force, wording.report_url) == (force, url)
+
+
 def _ask(env: dict[str, str], question: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.perf_counter()
     done = subprocess.run(

@@ -128,7 +128,7 @@ def test_markup_in_a_question_shows_as_text_and_emergency_gets_a_banner(page, se
     assert chat.locator("img[onerror], b:text-is('bold')").count() == 0
     ask(tab, "my bike was nicked from outside the station last week, how do i report it")
     link = chat.locator(".banner-report a").last
-    assert link.get_attribute("href") == server.settings.report_online_url
+    assert link.get_attribute("href") == server.app.web.engine.router.wording.report_url
     ask(tab, "Someone is breaking in to my house right now")
     banner = chat.locator(".banner-emergency").last
     assert banner.inner_text() == "Emergency? Call 999 now."
@@ -277,4 +277,6 @@ def test_web_addresses_in_the_chat_are_links_only_on_allowed_domains(page, serve
     ask(tab, "my bike was nicked from outside the station last week, how do i report it")
     reply = chat.locator("[data-testid='bot']").last
     hrefs = [a.get_attribute("href") for a in reply.locator("a").all()]
-    assert hrefs == [server.settings.report_online_url] * 2  # the banner's and the text's
+    assert (
+        hrefs == [server.app.web.engine.router.wording.report_url] * 2
+    )  # the banner's and the text's
