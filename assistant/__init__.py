@@ -1,4 +1,4 @@
-"""Cited answers about the Essex PCC Annual Report 2016-17."""
+"""Cited answers about the published reports in the corpus (their passages and tables)."""
 
 from assistant.answer import Answer, Citation, Conflict, Statistic
 from assistant.errors import AssistantError

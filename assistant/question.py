@@ -41,7 +41,7 @@ _CUES = (
     (
         "person",
         re.compile(
-            r"\bwho(s|'s| is| was)( the| your| essex'?s?)? ([a-z]+ ){0,3}"
+            r"\bwho(s|'s| is| was)( the| your| [a-z]+['’]s)? ([a-z]+ ){0,3}"
             r"(pcc|commissioner|deputy|chief|constable|head|boss|superintendent|cop|copper|"
             r"chair|leader|author)",
             re.I,

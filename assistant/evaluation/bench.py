@@ -27,8 +27,8 @@ from assistant.settings import PROJECT_ROOT, Settings
 DEFAULT_TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
 RESULT_MARK = "BENCH-RESULT "
 FALLBACK_QUESTIONS = (
-    "How many homicides were there?",
-    "What is Operation Raptor?",
+    "What are the priorities for next year?",
+    "How much was spent in total?",
     "Who is the Police and Crime Commissioner?",
     "What is the weather today?",
 )

@@ -63,7 +63,7 @@ def stock_retriever(settings: Settings) -> Any:
 
 def run_stock(retriever: Any, cases: Sequence[Case]) -> list[StockResult]:
     """Retrieve for every case (question as typed, no history) after one warm-up query."""
-    retriever.retrieve("How many homicides were there?")
+    retriever.retrieve(next((c.full_question for c in cases if c.full_question.strip()), "report"))
     results = []
     for case in cases:
         if not case.full_question.strip():
