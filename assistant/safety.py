@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +168,7 @@ _REPORT = re.compile(
     r"broken into|vandalised|scammed|attacked|defrauded)|"
     r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked|"
     r"punched|hit|threatened|harassed)|broke into my|who do i (tell|contact|call)|"
+    r"(let|tell|inform|notify|alert) the police( know)?|"
     r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online)|"
     r"being (harassed|stalked|bullied)|keeps (messaging|calling|texting|following|turning up))\b",
     re.I,
@@ -221,7 +223,7 @@ def rule_signals(question: str) -> Signals:
     if _FIGURES.match(question) is not None:
         return Signals(None, False, False)
     if _EMERGENCY.search(question):
-        return Signals(Route("danger"), False, False)
+        return Signals(Route("danger"), _DANGER_PRESENT.search(question) is not None, False)
     now = _DANGER_PRESENT.search(question) is not None
     loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
     report = _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
@@ -236,6 +238,7 @@ class Policy:
     loose_veto: float = 0.5  # danger words, but the classifier reads an ordinary question
     report_veto: float = 0.8  # a report phrase, but the classifier is sure it is ordinary
     piece_veto: float = 0.7  # a sentence reads as danger, but the whole message as ordinary
+    report_keep: float = 0.98  # danger words or a danger sentence, but the whole reads a report
 
 
 def combine(
@@ -243,12 +246,17 @@ def combine(
 ) -> Route | None:
     """The rules' signals and the classifier's probabilities together.
 
-    Unmistakable danger or distress, and danger words said to be happening right now, route
-    whatever the classifier says. Looser danger words route as danger unless the classifier
-    reads a report of something over, or an ordinary question; a report phrase yields to the
-    classifier when it reads danger or distress, or is sure the message is ordinary."""
+    Unmistakable distress, and danger words said to be happening right now, route whatever
+    the classifier says; other unmistakable danger words too, unless the classifier is sure
+    the message reports something that is over. Looser danger words route as danger unless
+    the classifier reads a report of something over, or an ordinary question; a report phrase
+    yields to the classifier when it reads danger or distress, or is sure the message is
+    ordinary."""
     strict = signals.strict
     if strict is not None and strict.label != "report":
+        over = strict.label == "danger" and not signals.now
+        if over and probs["report"] >= policy.report_keep:
+            return Route("report", "classifier")
         return strict
     if signals.now:
         return Route("danger")
@@ -262,6 +270,25 @@ def combine(
     if strict is not None:
         return None if probs["none"] >= policy.report_veto else strict
     return Route(label, "classifier") if label else None
+
+
+def routed(
+    question: str,
+    probs: dict[str, float],
+    threshold: float,
+    policy: Policy,
+    urgent_piece: Callable[[], str | None],
+) -> Route | None:
+    """The rules and the classifier's reading of the whole message together; then, unless the
+    whole reads as ordinary or surely as a report of something over, the first sentence of a
+    long message that reads as danger or distress (``urgent_piece``, called only then)."""
+    found = combine(rule_signals(question), probs, threshold, policy)
+    if found is not None and found.label != "report":
+        return found
+    if probs["none"] >= policy.piece_veto or probs["report"] >= policy.report_keep:
+        return found
+    urgent = urgent_piece()
+    return Route(urgent, "classifier") if urgent else found
 
 
 def language_route(question: str) -> Route | None:
@@ -307,6 +334,7 @@ class SafetyRouter:
             settings.safety_loose_veto,
             settings.safety_report_veto,
             settings.safety_piece_veto,
+            settings.safety_report_keep,
         )
         return cls(model_dir, policy, wording_for(settings))
 
@@ -326,13 +354,13 @@ class SafetyRouter:
         if classifier is None or found is not None:
             return rules_route(question) or found
         probs = classifier.probabilities(question)
-        found = combine(rule_signals(question), probs, classifier.threshold, self.policy)
-        if found is not None and found.label != "report":
-            return found
-        if probs["none"] >= self.policy.piece_veto:
-            return found
-        urgent = classifier.urgent_piece(question)  # danger buried in a long message
-        return Route(urgent, "classifier") if urgent else found
+        return routed(
+            question,
+            probs,
+            classifier.threshold,
+            self.policy,
+            lambda: classifier.urgent_piece(question),  # danger buried in a long message
+        )
 
     def load_classifier(self) -> SafetyRouter:
         """Load the embedding model and the fitted weights; on failure keep the rules only."""

@@ -17,6 +17,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="safety_command", required=True)
     fit = sub.add_parser("fit", help="Fit the classifier on the labelled bank (writes its file).")
     fit.add_argument("--bank", type=Path, default=BANK, help="Labelled JSONL bank.")
+    fit.add_argument(
+        "--misses", action="store_true", help="List the whole router's cross-validated misses."
+    )
     score = sub.add_parser("score", help="Score the router on a labelled JSONL file.")
     score.add_argument("file", type=Path, nargs="?", default=BANK, help="Labelled JSONL file.")
     score.add_argument("--rules-only", action="store_true", help="Without the classifier.")
@@ -32,7 +35,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         raise InputFileError(str(error)) from None
     if args.safety_command == "fit":
-        return _fit(rows, settings)
+        return _fit(rows, settings, args.misses)
     from assistant.safety import SafetyRouter
 
     router = SafetyRouter(None if args.rules_only else settings.resolved_model_dir())
@@ -44,7 +47,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _fit(rows: list[dict], settings: Settings) -> int:
+def _fit(rows: list[dict], settings: Settings, misses: bool = False) -> int:
     from assistant import safety_classifier as sc
     from assistant.embedding import get_embedder
 
@@ -59,7 +62,7 @@ def _fit(rows: list[dict], settings: Settings) -> int:
     print("cross-validated, classifier alone (5 folds):")
     print(format_scores(sc.scores(rows, _out_of_fold(rows, fitted, None))))
     print("cross-validated, the whole router (rules, lexicon and classifier):")
-    print(format_scores(sc.scores(rows, _out_of_fold(rows, fitted, settings))))
+    print(format_scores(sc.scores(rows, _out_of_fold(rows, fitted, settings)), misses))
     print(f"wrote {sc.MODEL_FILE}")
     return 0
 
@@ -80,13 +83,13 @@ def _out_of_fold(rows: list[dict], fitted: dict, settings: Settings | None) -> A
             decided[text] = sc.decide(probs, threshold)
             continue
         policy = safety.SafetyRouter.for_settings(settings).policy
-        found = safety.language_route(text) or safety.combine(
-            safety.rule_signals(text), probs, threshold, policy
+        found = safety.language_route(text) or safety.routed(
+            text,
+            probs,
+            threshold,
+            policy,
+            lambda piece=piece: sc.urgent_in(piece, fitted["meta"]["piece_threshold"]),
         )
-        whole_ordinary = probs["none"] >= policy.piece_veto
-        urgent = None if whole_ordinary else sc.urgent_in(piece, fitted["meta"]["piece_threshold"])
-        if urgent and (found is None or found.label == "report"):
-            found = safety.Route(urgent, "classifier")
         decided[text] = found.label if found else None
     return decided.__getitem__
 

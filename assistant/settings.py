@@ -100,6 +100,14 @@ class Settings(BaseSettings):
         description="A report phrase in a message the classifier reads as ordinary with at "
         "least this probability is not routed (1.1: never vetoed).",
     )
+    safety_report_keep: float = Field(
+        0.98,
+        ge=0.0,
+        le=1.1,
+        description="A message the classifier reads as a report of something over with at "
+        "least this probability stays a report when danger words (not said to be happening "
+        "now) or one of its sentences read as danger; distress always routes (1.1: never kept).",
+    )
     safety_piece_veto: float = Field(
         0.7,
         ge=0.0,

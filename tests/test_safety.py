@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.safety import Wording
+from assistant.safety import Policy, Wording, routed
 from assistant.safety import rules_route as route
 
 
@@ -95,3 +95,38 @@ def test_more_ways_people_say_it(question: str, kind: str) -> None:
 )
 def test_questions_about_these_topics_are_not_emergencies(question: str) -> None:
     assert route(question) is None
+
+
+def _probs(none: float, danger: float, distress: float, report: float) -> dict[str, float]:
+    return {"none": none, "danger": danger, "distress": distress, "report": report}
+
+
+@pytest.mark.parametrize(
+    ("message", "probs", "expected"),
+    [
+        # danger words about something over, and a classifier sure it is a report: a report
+        ("There was a stabbing outside my house on Friday", _probs(0, 0.01, 0, 0.99), "report"),
+        # the same words said to be happening now: danger, whatever the classifier reads
+        ("someone is being stabbed outside right now", _probs(0, 0.01, 0, 0.99), "danger"),
+        # not sure enough that it is over: the danger words win
+        ("There was a stabbing outside my house on Friday", _probs(0, 0.1, 0, 0.9), "danger"),
+        # distress always routes
+        ("i want to kill myself", _probs(0, 0, 0.01, 0.99), "distress"),
+    ],
+)
+def test_a_sure_report_of_something_over_is_not_turned_into_danger(
+    message: str, probs: dict[str, float], expected: str
+) -> None:
+    found = routed(message, probs, 0.11, Policy(), lambda: "danger")
+    assert found is not None and found.label == expected
+
+
+def test_a_danger_sentence_in_a_long_message_still_routes_unless_the_whole_is_a_sure_report() -> (
+    None
+):
+    message = "My car was stolen last week. Anyway he is back outside now with a bat."
+    assert routed(message, _probs(0.05, 0.3, 0, 0.65), 0.11, Policy(), lambda: "danger").label == (
+        "danger"
+    )
+    sure = routed(message, _probs(0, 0.005, 0, 0.995), 0.11, Policy(), lambda: "danger")
+    assert sure is not None and sure.label == "report"
