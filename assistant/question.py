@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.text import MEASURE_WORDS, content_words, expanded_stems
 
@@ -171,10 +174,32 @@ def split_compound(text: str) -> list[str]:
     return [text]
 
 
+FRAMING_FILE = Path(__file__).parent / "data" / "framing.json"
+
+
+@lru_cache(maxsize=1)
+def _framing() -> tuple[re.Pattern[str], ...]:
+    """The framing patterns of ``data/framing.json`` (polite requests, claim checks,
+    attributions), compiled."""
+    data = json.loads(FRAMING_FILE.read_text(encoding="utf-8"))
+    return tuple(re.compile(entry["pattern"], re.I) for entry in data["patterns"])
+
+
+def unframed(text: str) -> str:
+    """The question without the words that only frame it ("I should be grateful if you could
+    confirm", "Is it correct that"); the text as it was when nothing else would be left."""
+    out = text
+    for pattern in _framing():
+        out = pattern.sub(" ", out)
+    out = " ".join(out.split()).lstrip(" ,;:")
+    return out if len(content_words(out)) >= 1 else text
+
+
 def focus(text: str) -> str:
-    """The asking part of a message: markup and bracketed asides dropped, and when some
-    sentences are questions and others are not (instructions, claims), the questions only."""
-    cleaned = " ".join(_ASIDE.sub(" ", text).split()) or text
+    """The asking part of a message: markup, bracketed asides and framing words ("Could you
+    please confirm ...") dropped, and when some sentences are questions and others are not
+    (instructions, claims), the questions only."""
+    cleaned = unframed(" ".join(_ASIDE.sub(" ", text).split()) or text)
     sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):

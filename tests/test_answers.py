@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
-from assistant.question import PERSONAL_INFO
+from assistant.question import FRAMING_FILE, PERSONAL_INFO, unframed
 from tests.conftest import load_testset_cases
 
 
@@ -313,3 +314,30 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
     question: str, refused: bool
 ) -> None:
     assert bool(PERSONAL_INFO.search(question)) is refused
+
+
+@pytest.mark.parametrize(
+    ("asked", "plain"),
+    [
+        (
+            "I should be grateful if you could confirm the amount spent on officer pay.",
+            "the amount spent on officer pay.",
+        ),
+        ("Could you please tell me how many officers there are?", "how many officers there are?"),
+        ("Is it correct that burglary fell?", "burglary fell?"),
+        ("Is it true the grant rose?", "the grant rose?"),
+        ("What exactly did the report say about drones?", "drones?"),
+        ("Is it true?", "Is it true?"),  # nothing else would be left: kept as asked
+        ("How many officers are there?", "How many officers are there?"),
+    ],
+)
+def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
+    assert unframed(asked) == plain
+
+
+def test_every_framing_pattern_names_its_source_and_compiles() -> None:
+    data = json.loads(FRAMING_FILE.read_text(encoding="utf-8"))
+    assert len(data["patterns"]) >= 10
+    for entry in data["patterns"]:
+        assert entry["source"].strip() and entry["kind"].strip()
+        re.compile(entry["pattern"])
