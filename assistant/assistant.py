@@ -25,12 +25,14 @@ from assistant.index import (
 )
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
+from assistant.people import who_holds
 from assistant.privacy import mask_personal_details
 from assistant.question import (
     OPINION,
     PERSONAL_INFO,
     Question,
     analyse,
+    compared,
     financial_years,
     focus,
     split_compound,
@@ -181,10 +183,24 @@ class Assistant:
         as context), the answers joined; a single question as it is."""
         parts = split_compound(text)
         if len(parts) == 1:
-            return self._single(text, earlier)
+            return self._compared(text, earlier) or self._single(text, earlier)
         first = self._single(parts[0], earlier)
         context = [*earlier, first] if first.kind in ("answer", "statistic") else earlier
         return self.composer.joined(text, [first, self._single(parts[1], context)])
+
+    def _compared(self, text: str, earlier: list[Answer]) -> Answer | None:
+        """A comparison of two things ("Was more spent on A or B?") as both answers, each with
+        its citation; None when it compares nothing, or when either side finds no answer (the
+        whole question is then answered as asked)."""
+        pair = compared(text)
+        if pair is None:
+            return None
+        answers = [self._single(part, earlier) for part in pair]
+        if any(a.kind not in ("answer", "statistic") for a in answers):
+            return None
+        if {c.quote for c in answers[0].citations} == {c.quote for c in answers[1].citations}:
+            return None  # both sides found the same source: no comparison made
+        return self.composer.joined(text, answers)
 
     def _single(self, text: str, earlier: list[Answer]) -> Answer:
         """A statistic, cited sentences, or not_found; conversation context for follow-ups."""
@@ -206,11 +222,27 @@ class Assistant:
             if followed is not None:
                 return followed
         found = self._from_passages(text, question)
+        if found.kind == "not_found" and question.cue in ("who", "person"):
+            found = self._named(text, question) or found
         if found.kind == "not_found" and previous is not None:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
             return self._learned(text, question) or found
         return found
+
+    def _named(self, text: str, question: Question) -> Answer | None:
+        """For "who is ..." questions: the report's sentence naming someone next to the role
+        asked about; None when no sentence does."""
+        named = who_holds(
+            question.term_stems(),
+            self.retriever.passages,
+            self.retriever.proper_words,
+            self._weight,
+        )
+        if named is None:
+            return None
+        chosen = Candidate(named.passage, named.index, named.text, 0, 0, True, True, True, 0, 0)
+        return self.composer.from_sentences(text, [chosen], name_the_author=True)
 
     def _learned(self, text: str, question: Question) -> Answer | None:
         """The learned ranker's answer when the rules found nothing and its calibrated

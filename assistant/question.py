@@ -160,6 +160,51 @@ _COMPARE = re.compile(
 _SHARED_HEAD = re.compile(r"^(.*?\b(?:on|of|for|in)\b)\s", re.I)
 
 
+_COMPARATIVE = r"(more|less|fewer|higher|lower|bigger|larger|greater|smaller|most|least)"
+# "Was more spent on A or on B?", "Which brought in more money, A or B?"
+_EITHER = re.compile(
+    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,))"
+    r"\s+(?P<a>[^,?]+?)\s*,?\s+or\s+((on|for|in|of|from|to|by|with|the)\s+)?(?P<b>[^,?]+?)"
+    r"(\s*,.*)?[?.!]*$",
+    re.I,
+)
+# "Did A cost more than B, and by how much?"
+_THAN = re.compile(
+    rf"^\s*((did|does|do|was|were|is|are|has|have)\s+)?(?P<a>.+?)\s+(?P<verb>[a-z]+\s+)?"
+    rf"{_COMPARATIVE}\s+(?P<what>[a-z]+\s+)?than\s+(?P<b>[^,?]+?)(\s*,.*)?[?.!]*$",
+    re.I,
+)
+# "How did A compare with B?" (not with an earlier period: one row or sentence holds both)
+_HOW_COMPARE = re.compile(
+    r"^\s*how\s+(did|does|do|has|have)\s+(?P<a>.+?)\s+compare(d)?\s+(with|to|against)\s+"
+    r"(?P<b>[^?]+?)[?.!]*$",
+    re.I,
+)
+_WHICH_LEAD = re.compile(
+    rf"^\s*(which|what|who|was|were|did|do|does|is|are)\b|\b{_COMPARATIVE}\b", re.I
+)
+
+
+def compared(text: str) -> tuple[str, str] | None:
+    """The two things a comparison asks about, each as its own question ("Was more spent on
+    A or B?" -> "spent on A", "spent on B"); None when the question compares nothing, or
+    compares one thing with another period (one row or sentence answers that)."""
+    match = _EITHER.match(text)
+    if match:
+        lead = " ".join(_WHICH_LEAD.sub(" ", match.group("lead")).replace(",", " ").split())
+        pair = (f"{lead} {match.group('a')}", f"{lead} {match.group('b')}")
+    elif (match := _HOW_COMPARE.match(text) or _THAN.match(text)) is not None:
+        verb = " ".join(
+            match.groupdict().get(k) or "" for k in ("verb", "what") if match.groupdict().get(k)
+        )
+        pair = (f"{match.group('a')} {verb}".strip(), f"{match.group('b')} {verb}".strip())
+    else:
+        return None
+    if any(period_of(p) == "earlier" or len(content_words(p)) < 1 for p in pair):
+        return None  # "compared with the year before": one row or sentence holds both
+    return pair
+
+
 def split_compound(text: str) -> list[str]:
     """'Who is X and when was he elected?' -> two questions (the second may lean on the first);
     'Compare spending on A with B' -> 'spending on A', 'spending on B'."""

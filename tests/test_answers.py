@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
-from assistant.question import FRAMING_FILE, PERSONAL_INFO, unframed
+from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, unframed
 from tests.conftest import load_testset_cases
 
 
@@ -341,3 +341,27 @@ def test_every_framing_pattern_names_its_source_and_compiles() -> None:
     for entry in data["patterns"]:
         assert entry["source"].strip() and entry["kind"].strip()
         re.compile(entry["pattern"])
+
+
+@pytest.mark.parametrize(
+    ("asked", "pair"),
+    [
+        ("Was more spent on bikes or on cars?", ("spent on bikes", "spent on cars")),
+        ("Did town A cost more than town B, and by how much?", ("town A cost", "town B cost")),
+        ("How did spending on A compare with spending on B?", ("spending on A", "spending on B")),
+        ("How did burglary compare with the year before?", None),  # one row holds both
+        ("How many more officers are there?", None),
+        ("Do you have more information or a link?", None),
+    ],
+)
+def test_comparisons_are_read_as_two_questions(asked: str, pair: tuple[str, str] | None) -> None:
+    assert compared(asked) == pair
+
+
+def test_a_comparison_gives_both_figures_each_with_its_citation(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask("Was more spent on police officer pay or on police staff pay?")
+    assert answer.kind == "statistic"
+    assert "159,556" in answer.text and "68,988" in answer.text
+    assert len(answer.citations) == 2
