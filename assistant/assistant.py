@@ -7,7 +7,10 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer, topic_name
@@ -51,7 +54,7 @@ from assistant.select import (
 )
 from assistant.settings import Settings
 from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
-from assistant.text import SYNONYMS, content_words, normalise, numbers_in, stem, stems
+from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
@@ -209,7 +212,7 @@ class Assistant:
         page = self.contents.lookup(text)
         if page is not None:
             return page
-        question = analyse(self._corrected(focus(text)))
+        question = self._without_filler(analyse(self._corrected(focus(text))))
         previous = earlier[-1] if earlier else None
         most = extreme(self.store, question)
         if most is not None:
@@ -360,6 +363,24 @@ class Assistant:
             if not (expanded(t) & self.known_stems) and not self._compound_word(t)
         ]
 
+    def _without_filler(self, question: Question) -> Question:
+        """The question without the one word the report never uses when it adds next to
+        nothing to its meaning ("the support *side* of the force"): it is dropped when the
+        question's embedding without it stays at least filler_similarity close. Words that
+        change the meaning ("overtime", "helicopters"), and two or more unknown words, stay
+        and still mark a figure the report does not give."""
+        unknown = self._unknown_terms(question)
+        if len(unknown) != 1 or len(question.terms) < 2:
+            return question  # two unknown words: the question is likely about something else
+        word = unknown[0]
+        without = re.sub(rf"\b{re.escape(word)}\b", " ", question.text, flags=re.I)
+        whole = np.asarray(self.retriever.embed(question.text))
+        if float(whole @ np.asarray(self.retriever.embed(without))) < (
+            self.settings.filler_similarity
+        ):
+            return question
+        return replace(question, terms=tuple(t for t in question.terms if t != word))
+
     def _compound_word(self, word: str) -> bool:
         """'gopro' for the report's 'go-pro': one word the report writes as two."""
         return any(
@@ -394,7 +415,7 @@ class Assistant:
             if (
                 len(word) < 4
                 or word.isdigit()
-                or word in SYNONYMS
+                or word in glossary()
                 or stem(word) in self.known_stems
             ):
                 continue
@@ -459,7 +480,6 @@ def _learned_answerer(
 ) -> tuple[CandidateSpace, Ranker | None]:
     """The candidate space of the build and the fitted ranker; (space, None) when no ranker
     has been fitted yet (`assistant rank fit`), and the rules answer alone."""
-    import numpy as np
 
     try:
         with np.load(built.folder / VECTORS_FILE) as data:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.passages import Passage
 from assistant.question import Question
 from assistant.retrieval import Hit, HybridRetriever
-from assistant.text import SYNONYMS, numbers_in, stem, stems, words
+from assistant.text import glossary, numbers_in, stem, stems, words
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
@@ -293,7 +293,7 @@ def _counts_something_asked(question: Question, sentence: str, window: int = 6) 
 def near_stems(term: str) -> set[str]:
     """A term and its one-word synonyms (a count must sit by the thing itself: 'PCSOs' is not
     the 'officers' of 'police community support officers')."""
-    return {stem(term)} | {stem(alt) for alt in SYNONYMS.get(term, ()) if " " not in alt}
+    return {stem(term)} | {stem(alt) for alt in glossary().get(term, ()) if " " not in alt}
 
 
 def _follows(c: Candidate, best: Candidate) -> bool:

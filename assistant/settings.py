@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         le=1.0,
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
+    filler_similarity: float = Field(
+        0.94,
+        ge=0.0,
+        le=1.01,
+        description="A question word the report never uses is filler, not what the question "
+        "is about, when the question means nearly the same without it: the cosine similarity "
+        "of the two embeddings is at least this (1.01: every such word counts).",
+    )
     police_force: str = Field(
         "",
         description="The police force named in the fixed 101 wording; empty: the one the "

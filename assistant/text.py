@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer
 
@@ -45,118 +47,17 @@ MEASURE_WORDS = frozenset(
     essex fewer less more higher lower yr yrs cost costs costing additional extra further
     money currently presently""".split()
 )
-# Question words mapped to the words the report uses for the same thing.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "murder": ("homicide",),
-    "murders": ("homicide",),
-    "killings": ("homicide",),
-    "murdered": ("homicide",),
-    "pcso": ("police community support officers", "pcso"),
-    "pcsos": ("police community support officers", "pcso"),
-    "opcc": ("office of the police and crime commissioner",),
-    "dclg": ("dclg", "communities local government"),
-    "csp": ("community safety partnership",),
-    "csps": ("community safety partnership",),
-    "ecfrs": ("fire rescue service", "ecfrs"),
-    "start": ("start", "commenced", "began", "launched"),
-    "top": ("top", "chief", "head"),
-    "forward": ("proposed", "recommended"),
-    "extra": ("extra", "additional", "further"),
-    "additional": ("additional", "extra"),
-    "trying": ("goal", "aim", "target"),
-    "aiming": ("aim", "goal"),
-    "target": ("target", "goal", "ambition"),
-    "goal": ("goal", "target"),
-    "part": ("part", "element"),
-    "nicked": ("arrested", "caught"),
-    "cop": ("officer", "police", "constable"),
-    "started": ("started", "commenced"),
-    "begin": ("began", "commenced", "start"),
-    "began": ("began", "commenced", "started"),
-    "ppl": ("people",),
-    "yr": ("year",),
-    "yrs": ("year",),
-    "expenditure": ("expenditure", "spent"),
-    "killed": ("homicide", "killed"),
-    "cops": ("officer", "police"),
-    "bobbies": ("officer",),
-    "coppers": ("officer", "police"),
-    "policemen": ("officer",),
-    "constables": ("constable",),
-    "specials": ("special", "constable"),
-    "asb": ("asb", "antisocial", "anti social", "behaviour"),
-    "antisocial": ("antisocial", "anti social"),
-    "behavior": ("behaviour",),
-    "spend": ("spent", "expenditure"),
-    "spending": ("spent", "expenditure"),
-    "spent": ("spent", "expenditure"),
-    "cost": ("spent", "expenditure", "cost"),
-    "costs": ("spent", "expenditure", "cost"),
-    "budget": ("expenditure", "funding"),
-    "money": ("funding", "spent", "£"),
-    "funded": ("funding", "fund"),
-    "salaries": ("pay",),
-    "salary": ("pay",),
-    "wages": ("pay",),
-    "pcc": ("police", "crime", "commissioner"),
-    "crime": ("crime", "criminal"),
-    "crimes": ("crime", "criminal"),
-    "criminal": ("criminal", "crime"),
-    "commissioner": ("commissioner",),
-    "dv": ("domestic", "abuse"),
-    "violence": ("violence",),
-    "violent": ("violence",),
-    "stabbing": ("knife",),
-    "stabbings": ("knife",),
-    "knives": ("knife",),
-    "drink": ("drink",),
-    "drunk": ("drink",),
-    "drugged": ("drug",),
-    "phones": ("phone",),
-    "mobiles": ("mobile", "phone"),
-    "driving": ("driving", "driver"),
-    "drivers": ("driver", "driving"),
-    "roads": ("road",),
-    "speeding": ("speed",),
-    "youngsters": ("young",),
-    "kids": ("children", "young"),
-    "teenagers": ("young",),
-    "children": ("children", "child"),
-    "child": ("child", "children"),
-    "tax": ("precept", "tax"),
-    "council": ("council",),
-    "precept": ("precept",),
-    "gang": ("gang",),
-    "gangs": ("gang",),
-    "drones": ("drone",),
-    "victims": ("victim",),
-    "volunteers": ("volunteer",),
-    "volunteering": ("volunteer",),
-    "solved": ("solved", "solve"),
-    "detection": ("solved",),
-    "cleared": ("solved",),
-    "deputy": ("deputy",),
-    "boss": ("chief", "constable"),
-    "head": ("chief",),
-    "rural": ("rural",),
-    "farm": ("farm", "rural"),
-    "farmers": ("farm", "rural"),
-    "fire": ("fire",),
-    "firefighters": ("fire",),
-    "slavery": ("slavery",),
-    "trafficking": ("trafficking",),
-    "rape": ("rape",),
-    "rapes": ("rape",),
-    "confident": ("confidence",),
-    "trust": ("confidence",),
-    "public": ("public", "people"),
-    "reoffending": ("reoffending",),
-    "handheld": ("handheld", "hand-held", "devices"),
-    "tablets": ("devices", "handheld"),
-    "smartphones": ("devices", "smartphones"),
-    "devices": ("devices",),
-    "samsung": ("samsung",),
-}
+GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.json"
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """Question words mapped to the words a report may use for the same thing: police and
+    public-finance terms, informal words and synonyms, each with its source, from
+    ``data/glossary.json``."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return {e["term"]: tuple(e["means"]) for e in data["entries"]}
+
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -217,7 +118,7 @@ def stems(text: str) -> set[str]:
 def expanded_stems(word: str) -> set[str]:
     """Stems a question word may match in the report: itself and its synonyms."""
     out = {stem(word)}
-    for alt in SYNONYMS.get(word, ()):
+    for alt in glossary().get(word, ()):
         out.update(stem(w) for w in words(alt))
     return out
 

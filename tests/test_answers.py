@@ -11,6 +11,7 @@ from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
 from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, unframed
+from assistant.text import GLOSSARY_FILE
 from tests.conftest import load_testset_cases
 
 
@@ -365,3 +366,14 @@ def test_a_comparison_gives_both_figures_each_with_its_citation(
     assert answer.kind == "statistic"
     assert "159,556" in answer.text and "68,988" in answer.text
     assert len(answer.citations) == 2
+
+
+def test_every_glossary_entry_names_its_source_and_no_report() -> None:
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    terms = [e["term"] for e in data["entries"]]
+    assert len(terms) == len(set(terms)), "a term is listed twice"
+    for entry in data["entries"]:
+        assert entry["term"] == entry["term"].lower() and entry["means"]
+        assert entry["kind"].strip() and entry["source"].strip()
+        said = json.dumps(entry).lower()
+        assert not re.search(r"essex|20\d\d[-/]\d\d", said), entry["term"]
