@@ -15,7 +15,7 @@ import numpy as np
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer, topic_name
 from assistant.contents import Contents
-from assistant.corpus import load_corpus
+from assistant.corpus import area_words, load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexDamagedError
 from assistant.index import (
@@ -89,6 +89,10 @@ class Assistant:
         self.store = store
         self.composer = composer
         self.period_years = period_years  # the years the reports' periods end in
+        self.latest = max(period_years, default=None)  # "this year" ends then
+        self.author_stems = frozenset(  # the words of the authors' roles ("Commissioner")
+            stem(w) for name, _ in composer.authors.values() for w in content_words(name)
+        )
         self.contents = contents
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
@@ -153,7 +157,8 @@ class Assistant:
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
         authors = {d.title: (d.author, d.author_quote) for d in documents}
-        composer = Composer(reports, built.passages, store, authors)
+        own = area_words(settings.corpus_dir, documents)
+        composer = Composer(reports, built.passages, store, authors, own)
         assistant = cls(
             settings, built, retriever, store, composer, years, Contents(documents), router
         )
@@ -195,7 +200,7 @@ class Assistant:
         """A comparison of two things ("Was more spent on A or B?") as both answers, each with
         its citation; None when it compares nothing, or when either side finds no answer (the
         whole question is then answered as asked)."""
-        pair = compared(text)
+        pair = compared(text, self.latest)
         if pair is None:
             return None
         answers = [self._single(part, earlier) for part in pair]
@@ -212,7 +217,7 @@ class Assistant:
         page = self.contents.lookup(text)
         if page is not None:
             return page
-        question = self._without_filler(analyse(self._corrected(focus(text))))
+        question = self._without_filler(self._analysed(self._corrected(focus(text))))
         previous = earlier[-1] if earlier else None
         most = extreme(self.store, question)
         if most is not None:
@@ -241,6 +246,7 @@ class Assistant:
             self.retriever.passages,
             self.retriever.proper_words,
             self._weight,
+            self.author_stems,
         )
         if named is None:
             return None
@@ -298,7 +304,7 @@ class Assistant:
                 )
                 return self.composer.from_row(text, row, period)
         context = " ".join(a.question for a in earlier[-2:])
-        combined = analyse(self._corrected(f"{focus(text)} {context}"))
+        combined = self._analysed(self._corrected(f"{focus(text)} {context}"))
         own = [g for g in question.term_stems() if not g <= QUESTION_STEMS]
         row = self.store.match(combined, self._weight, must_hold=own)
         if row is not None and question.terms:
@@ -362,6 +368,10 @@ class Assistant:
             for t in question.terms
             if not (expanded(t) & self.known_stems) and not self._compound_word(t)
         ]
+
+    def _analysed(self, text: str) -> Question:
+        """The question read with this corpus's latest year and the words naming its area."""
+        return analyse(text, self.latest, self.composer.own)
 
     def _without_filler(self, question: Question) -> Question:
         """The question without the one word the report never uses when it adds next to
@@ -432,7 +442,7 @@ class Assistant:
         """Ranked sources for a question, as the answer path sees them (for retrieval metrics):
         the matching table row first when the statistics lookup finds one, then passages."""
         text = self._corrected(focus(question))
-        row = self.store.match(analyse(text), self._weight)
+        row = self.store.match(self._analysed(text), self._weight)
         found = [_source(row.document, row.section, row.pages, row.quote, 1.0)] if row else []
         hits = self.retriever.search(text, self.retriever.embed(text), k)
         found += [

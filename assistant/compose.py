@@ -31,8 +31,10 @@ class Composer:
         passages: list[Passage],
         store: StatisticsStore,
         authors: dict[str, tuple[str, str]] | None = None,
+        own: frozenset[str] = frozenset(),
     ) -> None:
         self.reports = reports
+        self.own = own  # words naming the reports' own area
         self.authors = authors or {}  # document title -> (author's name, the words naming them)
         self.passages = passages
         self.store = store
@@ -147,7 +149,7 @@ class Composer:
         return "".join(notes)
 
     def _add_prose(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
-        mentions = prose_mentions(row, self.passages)
+        mentions = prose_mentions(row, self.passages, self.own)
         agreeing = [m for m in mentions if m.agrees][:1]
         for m in agreeing:
             n = self._cite_sentence(cites, m.passage, m.sentence)

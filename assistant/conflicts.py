@@ -20,7 +20,7 @@ from assistant.text import number_key, stem, stems
 _UP = re.compile(r"\b(increas\w*|went up|gone up|rose|risen|rise|up by|higher)\b", re.I)
 _DOWN = re.compile(r"\b(reduc\w*|decreas\w*|fell|fallen|fall|down by|lower|drop\w*)\b", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per cent|%)")
-_MEASURE = frozenset(stem(w) for w in "number percentage incidents offences essex".split())
+_MEASURE = frozenset(stem(w) for w in "number percentage incidents offences".split())
 # Verbs that say what was done with a sum of money; two different sums for the same one
 # in the same section is a contradiction worth showing.
 _ACTIONS = frozenset(
@@ -43,9 +43,12 @@ class Mention:
     agrees: bool
 
 
-def prose_mentions(row: StatRow, passages: list[Passage]) -> list[Mention]:
-    """Sentences that give a percentage change for the row's indicator, agreeing or not."""
-    key_terms = stems(row.label) - _MEASURE
+def prose_mentions(
+    row: StatRow, passages: list[Passage], own: frozenset[str] = frozenset()
+) -> list[Mention]:
+    """Sentences that give a percentage change for the row's indicator, agreeing or not
+    (``own``: words naming the report's own area, which a sentence need not repeat)."""
+    key_terms = stems(row.label) - _MEASURE - {stem(w) for w in own}
     change = parse_number(row.values.get("% Difference", "")) or parse_number(
         row.values.get("Number Difference", "")
     )

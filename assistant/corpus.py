@@ -91,6 +91,28 @@ def load_document(manifest_path: Path) -> Document:
     )
 
 
+def manifest_names(corpus_dir: Path) -> tuple[list[str], list[str]]:
+    """The full titles and the publishers the manifests give (read without the reports
+    themselves); empty lists when none can be read."""
+    titles, publishers = [], []
+    try:
+        paths = sorted(Path(corpus_dir).glob(f"*{MANIFEST_SUFFIX}"))
+    except OSError:
+        return [], []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            title = data.get("full_title") or data.get("title")
+            if isinstance(title, str) and title:
+                titles.append(title)
+            if isinstance(data.get("publisher"), str) and data["publisher"]:
+                publishers.append(data["publisher"])
+    return titles, publishers
+
+
 def police_contact(corpus_dir: Path) -> tuple[str, str]:
     """The police force named by the reports' manifests ("police": {"name", "report_online"})
     for the fixed 101 wording; ("", "") when no readable manifest names one. Never raises: the
@@ -108,6 +130,19 @@ def police_contact(corpus_dir: Path) -> tuple[str, str]:
             url = police.get("report_online")
             return police["name"], url if isinstance(url, str) else ""
     return "", ""
+
+
+def area_words(corpus_dir: Path, documents: list[Document]) -> frozenset[str]:
+    """Words naming the reports' own area: those the police force's name (manifest field
+    'police') shares with a publisher's name ("X Police", "Commissioner for X": x). A question
+    that says "in X" asks nothing narrower than the report itself."""
+    force, _ = police_contact(corpus_dir)
+    named = set(re.findall(r"[a-z]+", force.lower())) - _FORCE_WORDS
+    published = {w for d in documents for w in re.findall(r"[a-z]+", d.publisher.lower())}
+    return frozenset(named & published)
+
+
+_FORCE_WORDS = frozenset({"police", "constabulary", "service", "force", "and", "of", "the"})
 
 
 def _trusted(data: dict[str, Any], path: Path) -> bool:

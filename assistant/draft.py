@@ -11,11 +11,12 @@ import argparse
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.answer import Answer
+from assistant.corpus import manifest_names
 from assistant.errors import AssistantError, InputFileError
 from assistant.settings import Settings
 from assistant.text import CONTROL_CHARACTERS
@@ -27,7 +28,8 @@ STAFF_PLACEHOLDER = (
     "Answer it separately or remove it.]"
 )
 EMERGENCY_NOTE = "The letter may describe an emergency or distress: check it urgently."
-SIGN_OFF = "Yours sincerely,\n\n[Name]\nOffice of the Police and Crime Commissioner for Essex"
+SIGN_OFF = "Yours sincerely,\n\n[Name]\nOffice of the {publisher}"
+GENERIC_SOURCE = ("the annual report", "Police and Crime Commissioner")
 
 _GREETING = re.compile(r"^(dear|hi|hello|good (morning|afternoon|evening))\b", re.I)
 _CLOSING = re.compile(
@@ -104,6 +106,7 @@ class Draft:
     items: list[DraftItem]
     references: list[Reference]
     staff_notes: list[str] = field(default_factory=list)
+    source: tuple[str, str] = GENERIC_SOURCE  # (the report's full title, its publisher)
 
     @property
     def unanswered(self) -> list[str]:
@@ -266,19 +269,28 @@ def draft_reply(assistant: Asker, letter: str) -> Draft:
     answers: list[dict[str, Any]] = []
     for question in questions:
         answers.append(assistant.ask(question, history=answers).to_dict())
-    return build_draft(letter, answers, questions)
+    return replace(build_draft(letter, answers, questions), source=source_of(assistant.settings))
+
+
+def source_of(settings: Settings) -> tuple[str, str]:
+    """The report a draft answers from and the office that signs it, from the manifests
+    ("the annual report" and the generic office when none can be read)."""
+    titles, publishers = manifest_names(settings.corpus_dir)
+    title = titles[0] if len(titles) == 1 else GENERIC_SOURCE[0]
+    publisher = publishers[0] if len(set(publishers)) == 1 else GENERIC_SOURCE[1]
+    return (f"the {title}" if not title.lower().startswith("the ") else title), publisher
 
 
 def render_markdown(draft: Draft) -> str:
     """Markdown text of a draft."""
+    title, publisher = draft.source
     intro = (
-        "Thank you for your letter. I have answered your questions below from the Police and "
-        "Crime Commissioner for Essex's Annual Report 2016-17; the numbers in square brackets "
-        "refer to the sources listed at the end of this letter."
+        f"Thank you for your letter. I have answered your questions below from {title}; the "
+        "numbers in square brackets refer to the sources listed at the end of this letter."
     )
     parts = [draft.greeting, intro]
     parts += [f"**{item.question}**\n\n{item.text}" for item in draft.items]
-    parts.append(SIGN_OFF)
+    parts.append(SIGN_OFF.format(publisher=publisher))
     if draft.references:
         parts.append("## References\n\n" + "\n\n".join(r.line() for r in draft.references))
     staff = [f"- {note}" for note in draft.staff_notes]

@@ -14,6 +14,7 @@ from assistant.text import stem, words
 # A personal name: the last two of two to five capitalised words (a role written in
 # capitals may come first); the role is read from the words in and around the match.
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z'’]+){1,4}\b")
+_FIRST_PERSON = frozenset({"my", "our", "i", "we", "me", "us"})
 WINDOW = 4  # words on either side of a name that may hold its role
 MIN_SHARE = 0.5  # of the question's key terms that must sit next to the name
 
@@ -33,6 +34,7 @@ def who_holds(
     passages: Sequence[Passage],
     proper: frozenset[str],
     weight: Callable[[set[str]], float] = lambda _: 1.0,
+    author: frozenset[str] = frozenset(),
 ) -> Named | None:
     """The sentence that names a person (a name whose last two words the report only ever
     writes with a capital, ``proper``, and which are not the role asked about) with the most
@@ -52,8 +54,10 @@ def who_holds(
             for match in _NAME.finditer(sentence):
                 last_two = [w.lower() for w in re.split(r"[ -]", match.group())[-2:]]
                 if not all(w in proper and stem(w) not in asked for w in last_two):
-                    continue  # "Essex Police", "The Chief Constable" (the role): not a name
+                    continue  # a force's name, "The Chief Constable" (the role): not a name
                 near = _stems_around(sentence, match.start(), match.end())
+                if near & _FIRST_PERSON:
+                    near |= author
                 found = sum(1 for group in term_stems if group & near)
                 share = sum(weight(g) for g in term_stems if g & near) / total
                 enough = found >= needed and share >= MIN_SHARE

@@ -55,8 +55,6 @@ _CUES = (
     ("when", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b", re.I)),
     ("where", re.compile(r"\bwhere\b|\bwhich (hospitals|areas|places|towns)\b", re.I)),
 )
-_LATEST_FY = re.compile(r"\b2016\s*[-/–]\s*(20)?17\b")
-_EARLIER_FY = re.compile(r"\b2015\s*[-/–]\s*(20)?16\b")
 _EARLIER = re.compile(
     r"\b(last|previous|prior|preceding|earlier) (year|yr|period|twelve months|12 months)\b|"
     r"\b(the )?year before\b|\bbefore that\b|\ba year earlier\b|\bthe one before\b",
@@ -86,6 +84,7 @@ class Question:
     cue: str | None
     period: str | None
     follow_up_cue: bool
+    own: frozenset[str] = frozenset()  # words naming the report's own area: never key terms
 
     def term_stems(self) -> list[set[str]]:
         """For each key term, the stems it may match in the report."""
@@ -103,27 +102,32 @@ _FY = re.compile(
 
 
 def financial_years(text: str) -> set[int]:
-    """Years in which the financial years a text names end ("2016-17" and "to March 2017": 2017)."""
+    """Years in which the financial years a text names end ("2020-21" and "to March 2021": 2021)."""
     out = set()
     for m in _FY.finditer(text):
         out.add(int(m.group(1)[:2] + m.group(3)) if m.group(1) else int(m.group(4)))
     return out
 
 
-def analyse(text: str) -> Question:
-    """Key terms (no stopwords, measure words, years or months), cue, period and follow-up cue."""
-    period = period_of(text)
+def analyse(text: str, latest: int | None = None, own: frozenset[str] = frozenset()) -> Question:
+    """Key terms (no stopwords, measure words, years, months or ``own`` words: those naming
+    the report's own area), cue, period (``latest``: the year the report's period ends in)
+    and follow-up cue."""
+    period = period_of(text, latest)
     text_terms = _PERIOD_PHRASE.sub(" ", text)
     terms = tuple(
         dict.fromkeys(
             w
             for w in content_words(text_terms)
-            if w not in MEASURE_WORDS and w not in _MONTHS and not _DATE_LIKE.match(w)
+            if w not in MEASURE_WORDS
+            and w not in _MONTHS
+            and w not in own
+            and not _DATE_LIKE.match(w)
         )
     )
     cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
     names = tuple(w.lower() for w in _PROPER.findall(text) if w.lower() not in _MONTHS)
-    return Question(text, terms, names, cue, period, bool(_FOLLOW_UP.search(text)))
+    return Question(text, terms, names, cue, period, bool(_FOLLOW_UP.search(text)), own)
 
 
 _ASIDE = re.compile(r"<!--.*?-->|<[^>]{0,300}>|\[[^\]]{0,300}\]|\{[^}]{0,300}\}", re.S)
@@ -185,7 +189,7 @@ _WHICH_LEAD = re.compile(
 )
 
 
-def compared(text: str) -> tuple[str, str] | None:
+def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     """The two things a comparison asks about, each as its own question ("Was more spent on
     A or B?" -> "spent on A", "spent on B"); None when the question compares nothing, or
     compares one thing with another period (one row or sentence answers that)."""
@@ -200,7 +204,7 @@ def compared(text: str) -> tuple[str, str] | None:
         pair = (f"{match.group('a')} {verb}".strip(), f"{match.group('b')} {verb}".strip())
     else:
         return None
-    if any(period_of(p) == "earlier" or len(content_words(p)) < 1 for p in pair):
+    if any(period_of(p, latest) == "earlier" or len(content_words(p)) < 1 for p in pair):
         return None  # "compared with the year before": one row or sentence holds both
     return pair
 
@@ -254,14 +258,23 @@ def focus(text: str) -> str:
     return " ".join(asks)
 
 
-def period_of(text: str) -> str | None:
-    """'earlier', 'latest' or None: which period of a two-period table is asked about."""
-    if _LATEST_FY.search(text):
+def period_of(text: str, latest: int | None = None) -> str | None:
+    """'earlier', 'latest' or None: which period of a two-period table is asked about.
+
+    ``latest`` is the year the report's period ends in (from its manifest): the financial
+    year ending then, or that year alone, is the latest period; the one before is earlier.
+    Without it only words say which ("last year", "this year")."""
+    named = financial_years(text)
+    if latest is not None and latest in named:
         return "latest"
-    if _EARLIER_FY.search(text) or _EARLIER.search(text):
+    if (latest is not None and latest - 1 in named) or _EARLIER.search(text):
         return "earlier"
-    if _LATEST.search(text) or re.search(r"\b2017\b", text):
+    if _LATEST.search(text):
         return "latest"
-    if re.search(r"\b2016\b", text):
-        return "earlier"
+    if latest is not None and not named:
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        if latest in years:
+            return "latest"
+        if latest - 1 in years:
+            return "earlier"
     return None

@@ -266,7 +266,8 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     The row (label, table title, columns) must hold at least MIN_PRECISION of the weight of
     the question's key terms, and the question must name enough of the row's own terms.
     """
-    groups = row.label_groups()
+    own = {stem(w) for w in question.own}  # the report's own area need not be asked
+    groups = [g for g in row.label_groups() if not g <= own]
     label, context = row.label_stems(), row.context_stems()
     term_stems = [
         g

@@ -44,7 +44,7 @@ MEASURE_WORDS = frozenset(
     comparison increase increased increases increasing decrease decreased decreasing reduce
     reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
     year years last previous before prior latest current month months annual period recorded
-    essex fewer less more higher lower yr yrs cost costs costing additional extra further
+    fewer less more higher lower yr yrs cost costs costing additional extra further
     money currently presently""".split()
 )
 GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.json"

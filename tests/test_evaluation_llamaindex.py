@@ -102,7 +102,7 @@ def test_import_of_a_plain_llamaindex_dataset(sections: SectionTexts, tmp_path: 
         ('{"predictions": []}', 'not a LabelledRagDataset file (no "examples" list)'),
         ('{"examples": []}', "the dataset has no examples"),
         ('{"examples": [{"reference_answer": "x"}]}', 'example 1: missing "query"'),
-        ('{"examples": [{"essex_case": {"id": "x"}}]}', 'example 1: missing field "category"'),
+        ('{"examples": [{"test_case": {"id": "x"}}]}', 'example 1: missing field "category"'),
     ],
     ids=["bad-json", "no-examples", "empty", "no-query", "bad-embedded-case"],
 )

@@ -4,9 +4,10 @@ The file is what `LabelledRagDataset.save_json` writes and `from_json` reads:
 ``{"examples": [{"query", "query_by", "reference_contexts", "reference_answer",
 "reference_answer_by"}]}`` with ``query_by``/``reference_answer_by`` as CreatedBy objects
 (``{"model_name": "", "type": "human"}``). Each exported example also carries the full case
-under ``"essex_case"``; LlamaIndex ignores unknown keys, and import uses it for a lossless
-round trip. (llama-index-core 0.14 no longer ships `llama_index.core.llama_dataset`, so the
-format is written here rather than through those classes.)
+under ``"test_case"`` (files written before it was renamed used another key, still read);
+LlamaIndex ignores unknown keys, and import uses it for a lossless round trip.
+(llama-index-core 0.14 no longer ships `llama_index.core.llama_dataset`, so the format is
+written here rather than through those classes.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 from assistant.errors import InputFileError
 from assistant.evaluation.testset import Case, Warn, case_to_dict, contains_fact, parse_case
 
-CASE_KEY = "essex_case"
+CASE_KEY = "test_case"
+_EARLIER_CASE_KEYS = ("essex_case",)  # what files exported before the rename carry
 HUMAN = {"model_name": "", "type": "human"}
 MAX_CONTEXTS = 3
 KIND_ANSWERS = {
@@ -129,8 +131,9 @@ def from_example(
     """One case: the embedded case when present, else built from query and references."""
     if not isinstance(example, dict):
         raise InputFileError(f"{where}: expected a JSON object")
-    if isinstance(example.get(CASE_KEY), dict):
-        return parse_case(example[CASE_KEY], where, warn)
+    for key in (CASE_KEY, *_EARLIER_CASE_KEYS):
+        if isinstance(example.get(key), dict):
+            return parse_case(example[key], where, warn)
     query = example.get("query")
     if not isinstance(query, str) or not query.strip():
         raise InputFileError(f'{where}: missing "query"')

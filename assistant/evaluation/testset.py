@@ -105,7 +105,7 @@ _TRAILING_ZEROS = re.compile(r"(\d)\.0+(?!\d)|(\d\.\d*?[1-9])0+(?!\d)")
 
 
 def normalise(text: str) -> str:
-    """Lower-case text with "1,719"->"1719", "per cent"->"%", "£" dropped, years as 2016/17,
+    """Lower-case text with "1,719"->"1719", "per cent"->"%", "£" dropped, years as 2020/21,
     and small numbers in words as digits ("five" -> "5")."""
     text = text.replace("\u00a0", " ").replace("\u2019", "'").replace("\u2018", "'")
     text = _DASHES.sub("-", text).replace("£", "").lower()
