@@ -83,8 +83,13 @@ def split_sentences(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (hyphenated words split)."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=32768)
+def _words(text: str) -> tuple[str, ...]:
     text = text.lower().replace("-", " ").replace("’", "'")
-    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text)]
+    return tuple(w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text))
 
 
 _IRREGULAR = {
@@ -107,20 +112,37 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Words that carry meaning: no stopwords, no one-letter tokens."""
-    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return list(_content_words(text))
 
 
 def stems(text: str) -> set[str]:
     """Stems of the content words of a text."""
-    return {stem(w) for w in content_words(text)}
+    return set(_stems(text))
+
+
+# The report's sentences are read again for every question: their words and stems are
+# worked out once and kept (a few thousand sentences; questions pass through too).
+@lru_cache(maxsize=32768)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
+
+
+@lru_cache(maxsize=32768)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _content_words(text))
 
 
 def expanded_stems(word: str) -> set[str]:
     """Stems a question word may match in the report: itself and its synonyms."""
+    return set(_expanded_stems(word))
+
+
+@lru_cache(maxsize=32768)
+def _expanded_stems(word: str) -> frozenset[str]:
     out = {stem(word)}
     for alt in glossary().get(word, ()):
         out.update(stem(w) for w in words(alt))
-    return out
+    return frozenset(out)
 
 
 def numbers_in(text: str) -> list[str]:
