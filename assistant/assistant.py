@@ -38,6 +38,7 @@ from assistant.question import (
     compared,
     financial_years,
     focus,
+    points_back,
     split_compound,
 )
 from assistant.ranker import VECTORS_FILE, CandidateSpace, Ranker, kept_candidates, options_for
@@ -219,6 +220,12 @@ class Assistant:
             return page
         question = self._without_filler(self._analysed(self._corrected(focus(text))))
         previous = earlier[-1] if earlier else None
+        if previous is not None and points_back(text):
+            # "how many did they record?": read in the light of the conversation first, so
+            # "they" is what the last answer was about, not any row that fits the rest
+            followed = self._follow_up(text, question, earlier)
+            if followed is not None:
+                return followed
         most = extreme(self.store, question)
         if most is not None:
             return self.composer.from_extreme(text, most)

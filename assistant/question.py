@@ -135,6 +135,15 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
 _POINTS_BACK = re.compile(r"\b(that|this|these|those|it|they)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|him|his|her|that|those|these)\b", re.I)
+
+
+def points_back(text: str) -> bool:
+    """Whether the question names its subject only by a pronoun ("how many did *they* make?",
+    "what did *he* say?"): in a conversation, that is what the last answer was about."""
+    return _PRONOUN.search(text) is not None
+
+
 _PRIVATE = (
     r"(own\s+)?(home address|address|phone( number)?|mobile( number)?|e-?mail( address)?|"
     r"salary|wages?|date of birth|birthday|religion|politics)"

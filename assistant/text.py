@@ -41,7 +41,8 @@ STOPWORDS = frozenset(
 MEASURE_WORDS = frozenset(
     """number numbers total many much percentage percent per cent rate figure figures amount
     level levels count value statistic statistics stats data change difference compared
-    comparison increase increased increases increasing decrease decreased decreasing reduce
+    compare compares comparing comparison increase increased increases increasing decrease
+    decreased decreasing reduce
     reduced reduction reductions rise rose risen fall fell fallen drop dropped up down went
     year years last previous before prior latest current month months annual period recorded
     fewer less more higher lower yr yrs cost costs costing additional extra further

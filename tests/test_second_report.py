@@ -26,8 +26,8 @@ with rural communities.
 Sam Okafor, Police and Crime Commissioner for Northshire
 
 Our streets work began with the Lantern Walk scheme. In 2020-21 the Lantern Walk scheme \
-trained 214 volunteers to patrol town centres at night. Burglary remains a priority for \
-residents in every district.
+trained 214 volunteers to patrol town centres at night, and the walkers passed 37 \
+offences on to officers. Burglary remains a priority for residents in every district.
 
 The money we spent is set out below. The council tax precept for policing rose by 2.1 per \
 cent, which raised an additional £1.9 million.
@@ -103,6 +103,12 @@ def test_a_follow_up_points_back_to_the_row(second: Assistant) -> None:
     first = second.ask("How many vehicle crime offences were there in the year to March 2021?")
     follow = second.ask("And the year before?", history=[first])
     assert "6,315" in follow.text, follow.text
+
+
+def test_a_pronoun_points_back_to_the_last_answer_not_to_any_row(second: Assistant) -> None:
+    first = second.ask("How many volunteers did the Lantern Walk scheme train?")
+    follow = second.ask("And how many offences did they record?", history=[first])
+    assert "37" in follow.text, follow.text
 
 
 def test_prose_figures_and_people_come_from_its_text(second: Assistant) -> None:
