@@ -103,16 +103,19 @@ details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 .table-scroll th, .table-scroll td {{ border: 1px solid #d1d5db; padding: 0.25em 0.6em;
   text-align: left; vertical-align: top; word-break: normal; overflow-wrap: normal;
   hyphens: none; }}
-.table-scroll th, .table-scroll td:not(.num) {{ min-width: 7em; max-width: 22em; }}
+.table-scroll th {{ min-width: 7em; max-width: 22em; }}
+.table-scroll td:not(.num) {{ min-width: 10em; max-width: 22em; }}
 .table-scroll td.num {{ text-align: right; white-space: nowrap;
   font-variant-numeric: tabular-nums; }}
 #chat .message-content, #chat .md {{ overflow-wrap: normal; word-break: normal; }}
 #chat table {{ display: block; overflow-x: auto; max-width: 100%; }}
 #chat td {{ white-space: nowrap; }}
 #chat [data-testid="bot"], #chat [data-testid="user"] {{ scroll-margin-top: 2.6em; }}
-/* phones: the page and the chat give the answer the width of the screen */
+#chat .message-content .md {{ opacity: 1 !important; }}  /* Gradio fades replies to 0.8 */
+.show-api {{ text-decoration: underline; }}
+#tabs button[role="tab"].selected::after {{ height: 3px; }}  /* the selected tab's underline */
+/* phones: the chat gives the answer the width of the screen (the page's margins: HEAD) */
 @media (max-width: 640px) {{
-  .gradio-container .main {{ padding-left: 10px !important; padding-right: 10px !important; }}
   #chat .message-row {{ max-width: 100%; margin-left: 6px; margin-right: 6px; }}
 }}
 /* the report view */
@@ -125,9 +128,18 @@ details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 #reader-doc tr.quote-highlight td, #reader-doc tr.quote-highlight th {{ background: #fde68a; }}
 .reader-back {{ display: inline-block; margin-bottom: 0.8em; }}
 /* a focus ring that shows on every control */
-:is(a, button, input, textarea, select, summary, [tabindex]):focus-visible,
-textarea:focus, input:focus {{ outline: 3px solid {ACCENT} !important; outline-offset: 2px; }}
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
+summary:focus-visible, [tabindex]:focus-visible, textarea:focus, input:focus {{
+  outline: 3px solid {ACCENT} !important; outline-offset: 2px; }}
+.banner a:focus-visible {{ outline-color: #ffffff !important; }}  /* on the banner's colour */
 """
+# Gradio scopes the css= rules inside @media to the app's content, so the page's own margins
+# on a phone are set here, in the page head.
+HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
+}
+</style>"""
 # Links to a source's place in the report are plain fragments ("#read=s3-b2-i0+..."): the chat
 # sanitiser keeps href and class only. One listener opens the report tab, highlights the
 # quoted sentences or row and scrolls them into view; "#go=s3" jumps to a section.
@@ -135,14 +147,15 @@ JS = """
 () => {
   const highlight = "quote-highlight";
   let lastSource = null;
-  function whenPresent(find, then, tries = 200) {
-    const found = find();
-    if (found && found.length !== 0) { then(found); return; }
-    if (tries > 0) setTimeout(() => whenPresent(find, then, tries - 1), 50);
+  // Waits until the elements are shown (the tab switch renders a moment after the click).
+  function whenShown(find, then, tries = 200) {
+    const found = (find() || []).filter((e) => e.checkVisibility());
+    if (found.length !== 0) { then(found); return; }
+    if (tries > 0) setTimeout(() => whenShown(find, then, tries - 1), 50);
   }
   function openInReport(keys) {
     document.getElementById("reader-tab-button")?.click();
-    whenPresent(
+    whenShown(
       () => keys.map((k) => document.getElementById("rd-" + k)).filter(Boolean),
       (targets) => {
         document.querySelectorAll("." + highlight).forEach((e) => e.classList.remove(highlight));
@@ -162,7 +175,7 @@ JS = """
   }
   function backToChat() {
     document.getElementById("chat-tab-button")?.click();
-    whenPresent(() => (lastSource && lastSource.isConnected ? [lastSource] : null), ([link]) => {
+    whenShown(() => (lastSource && lastSource.isConnected ? [lastSource] : null), ([link]) => {
       link.scrollIntoView({ block: "center" });
       link.focus({ preventScroll: true });
     }, 20);
@@ -231,7 +244,10 @@ def theme() -> gr.themes.Base:
         button_primary_background_fill_hover=ACCENT_DARK,
         button_primary_text_color="#ffffff",
         button_primary_text_color_hover="#ffffff",
+        button_border_width="1px",
         button_secondary_text_color=INK,
+        button_secondary_border_color="#6b7280",  # 4.8:1: a visible edge for the button
+        button_secondary_border_color_hover=INK,
         input_border_color="#6b7280",
         input_border_color_focus=ACCENT,
         color_accent=ACCENT,
@@ -1192,6 +1208,7 @@ def launch(
         quiet=quiet,
         css=CSS,
         js=JS,
+        head=HEAD,
         theme=theme(),
         footer_links=["api"],
         run_history=False,

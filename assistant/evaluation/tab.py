@@ -47,7 +47,7 @@ CHART_TITLE = "Answers correct per category"
 CHART_CSS = """
 figure { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: 0.5em; }
-table { border-collapse: collapse; width: 100%; margin: 0; border: none; }
+table { border-collapse: collapse; width: 100%; margin: 0; border: none !important; }
 thead th { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 th, td { border: none !important; background: none !important; padding: 0.25em 0; }
 th { text-align: left; font-weight: normal; padding-right: 0.8em; white-space: nowrap; }
