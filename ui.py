@@ -66,13 +66,21 @@ SWITCH_RETRY_S = 30.0  # a new build that would not open is tried again after th
 RETRYING = "the index was busy a moment ago; opening it again…"
 NOT_READY = "The assistant is still starting (building the index). Please try again in a minute."
 PENDING = "Looking it up…"
-# Colours chosen for WCAG 2.2 AA on white: text at least 4.5:1, controls and focus at least 3:1
-# (measured over the rendered page by tests/test_ui_browser.py).
+# Colours chosen for WCAG 2.2 AA: text at least 4.5:1, controls and focus rings at least 3:1,
+# on white and on Gradio's dark mode alike (measured over the rendered page, computed colours,
+# by tests/test_ui_views.py). Ratios against white, then against the dark page (#0f0f11).
 INK = "#1f2937"  # body text, 14.7:1
 ACCENT = "#1d4ed8"  # primary button, selected tab, links, focus ring: 6.7:1
 ACCENT_DARK = "#1e3a8a"  # hover and pressed: 10.4:1
 MUTED = "#4b5563"  # placeholders, captions, labels: 7.6:1
+EDGE = "#6b7280"  # fields' and secondary buttons' edges: 4.8:1
+NIGHT_ACCENT = "#93c5fd"  # dark mode: accent, links, focus ring, primary button: 10.6:1
+NIGHT_MUTED = "#d4d4d8"  # dark mode: captions, labels, placeholders: 13.0:1
+NIGHT_EDGE = "#a1a1aa"  # dark mode: edges: 7.5:1
 CSS = f"""
+:root {{ --pcc-accent: {ACCENT}; --pcc-muted: {MUTED}; --pcc-edge: {EDGE}; }}
+.dark {{ --pcc-accent: {NIGHT_ACCENT}; --pcc-muted: {NIGHT_MUTED}; --pcc-edge: {NIGHT_EDGE};
+  --color-accent: {NIGHT_ACCENT}; }}
 .banner {{ padding: 0.6em 0.9em; border-radius: 6px; font-weight: 700; margin-bottom: 0.5em; }}
 .banner-emergency {{ background: #b00020; color: #ffffff; }}
 .banner-report {{ background: #0b4f8a; color: #ffffff; }}
@@ -81,7 +89,7 @@ CSS = f"""
 .note-conflict {{ border-left: 4px solid #92400e; padding-left: 0.6em; }}
 .pending {{ font-style: italic; }}
 .pending::before {{ content: ""; display: inline-block; width: 0.8em; height: 0.8em;
-  margin-right: 0.5em; border: 2px solid {ACCENT}; border-right-color: transparent;
+  margin-right: 0.5em; border: 2px solid var(--pcc-accent); border-right-color: transparent;
   border-radius: 50%; animation: spin 1s linear infinite; vertical-align: -0.1em; }}
 @keyframes spin {{ to {{ transform: rotate(360deg); }} }}
 @media (prefers-reduced-motion: reduce) {{ .pending::before {{ animation: none; }} }}
@@ -91,7 +99,7 @@ CSS = f"""
 details.source {{ border-top: 1px solid #d1d5db; padding: 0.3em 0; }}
 details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 .source-body {{ padding: 0.3em 0 0.3em 1em; }}
-.source-where {{ color: {MUTED}; font-size: 0.95em; }}
+.source-where {{ color: var(--pcc-muted); font-size: 0.95em; }}
 .row-table {{ border-collapse: collapse; margin: 0.3em 0; }}
 .row-table caption {{ text-align: left; font-weight: 700; caption-side: top; }}
 .row-table th, .row-table td {{ border: 1px solid #d1d5db; padding: 0.2em 0.6em; }}
@@ -113,6 +121,8 @@ details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 #chat [data-testid="bot"], #chat [data-testid="user"] {{ scroll-margin-top: 2.6em; }}
 #chat .message-content .md {{ opacity: 1 !important; }}  /* Gradio fades replies to 0.8 */
 .show-api {{ text-decoration: underline; }}
+/* dropdowns draw their edge on a wrapper */
+.wrap:has(> .wrap-inner input) {{ border-color: var(--pcc-edge) !important; }}
 #tabs button[role="tab"].selected::after {{ height: 3px; }}  /* the selected tab's underline */
 /* phones: the chat gives the answer the width of the screen (the page's margins: HEAD) */
 @media (max-width: 640px) {{
@@ -120,17 +130,18 @@ details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 }}
 /* the report view */
 #reader-doc section {{ margin-bottom: 1.5em; }}
-#reader-doc .pages {{ color: {MUTED}; font-size: 0.8em; font-weight: normal; }}
+#reader-doc .pages {{ color: var(--pcc-muted); font-size: 0.8em; font-weight: normal; }}
 #reader-doc .callout {{ font-weight: 700; }}
-#reader-doc .footnote {{ font-size: 0.9em; color: {MUTED}; }}
+#reader-doc .footnote {{ font-size: 0.9em; color: var(--pcc-muted); }}
 #reader-doc .quote-highlight {{ background: #fde68a; color: #111827; outline: 2px solid #92400e;
   border-radius: 2px; }}
-#reader-doc tr.quote-highlight td, #reader-doc tr.quote-highlight th {{ background: #fde68a; }}
+#reader-doc tr.quote-highlight td, #reader-doc tr.quote-highlight th {{ background: #fde68a;
+  color: #111827; }}
 .reader-back {{ display: inline-block; margin-bottom: 0.8em; }}
 /* a focus ring that shows on every control */
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
 summary:focus-visible, [tabindex]:focus-visible, textarea:focus, input:focus {{
-  outline: 3px solid {ACCENT} !important; outline-offset: 2px; }}
+  outline: 3px solid var(--pcc-accent) !important; outline-offset: 2px; }}
 .banner a:focus-visible {{ outline-color: #ffffff !important; }}  /* on the banner's colour */
 """
 # Gradio scopes the css= rules inside @media to the app's content, so the page's own margins
@@ -246,12 +257,28 @@ def theme() -> gr.themes.Base:
         button_primary_text_color_hover="#ffffff",
         button_border_width="1px",
         button_secondary_text_color=INK,
-        button_secondary_border_color="#6b7280",  # 4.8:1: a visible edge for the button
+        button_secondary_border_color=EDGE,  # a visible edge for the button
         button_secondary_border_color_hover=INK,
-        input_border_color="#6b7280",
+        input_border_color=EDGE,
         input_border_color_focus=ACCENT,
         color_accent=ACCENT,
         color_accent_soft="#dbeafe",
+        # dark mode (the phone or computer asks for it): light accents on the dark page
+        body_text_color_subdued_dark=NIGHT_MUTED,
+        block_label_text_color_dark=NIGHT_MUTED,
+        block_info_text_color_dark=NIGHT_MUTED,
+        input_placeholder_color_dark=NIGHT_MUTED,
+        link_text_color_dark=NIGHT_ACCENT,
+        link_text_color_visited_dark=NIGHT_ACCENT,
+        link_text_color_hover_dark="#bfdbfe",
+        button_primary_background_fill_dark=NIGHT_ACCENT,
+        button_primary_background_fill_hover_dark="#bfdbfe",
+        button_primary_text_color_dark="#0f172a",
+        button_primary_text_color_hover_dark="#0f172a",
+        button_primary_border_color_dark=NIGHT_ACCENT,
+        button_secondary_border_color_dark=NIGHT_EDGE,
+        input_border_color_dark=NIGHT_EDGE,
+        input_border_color_focus_dark=NIGHT_ACCENT,
     )
 
 
@@ -815,19 +842,6 @@ class WebApp:
         except AssistantError as error:
             raise _one_line(error) from None
 
-    def respond(self, message: str, answers: list[dict] | None) -> tuple[Any, ...]:
-        """Chat in one step: answer the message with the earlier answers as context
-        (question box, chat, answers, comment row)."""
-        answers = list(answers or [])
-        if not str(message or "").strip():
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        try:
-            answer = self.ask_dict(message, answers)
-        except AssistantError as error:
-            raise _one_line(error) from None
-        answers.append(answer)
-        return "", self.messages(answers), answers, gr.update(visible=False)
-
     def show_question(self, message: str, answers: list[dict] | None) -> tuple[Any, ...]:
         """First step of a question: it shows at once, with a "looking it up" reply (question
         box, chat, the question waiting to be answered)."""
@@ -962,6 +976,7 @@ def _chat_tab(web: WebApp) -> None:
             placeholder="e.g. How many homicides were there?",
             max_length=web.settings.max_question_chars,
             scale=5,
+            min_width=240,  # a phone puts the buttons under the box, not beside a narrow box
             elem_id="question",
         )
         with gr.Column(scale=1, min_width=160):

@@ -133,18 +133,26 @@ CONTROL_CONTRAST = r"""
   const out = [];
   const controls = document.querySelectorAll(
     "button, textarea, input:not([type=hidden]), select, [role=tab], summary, a[href]");
-  for (const el of controls) {
-    if (!A.shown(el) || el.disabled || el.closest("[aria-hidden='true']")) continue;
-    const cs = getComputedStyle(el);
-    const around = A.background(el, true).colour;
-    const fill = A.background(el).colour;
-    const ways = { fill: A.ratio(fill, around) };
+  // A box's edge against what is around it: its fill, and each border it draws.
+  const edges = (box, prefix = "") => {
+    const cs = getComputedStyle(box);
+    const around = A.background(box, true).colour;
+    const fill = A.background(box).colour;
+    const ways = { [prefix + "fill"]: A.ratio(fill, around) };
     const borders = ["Top", "Right", "Bottom", "Left"]
       .filter((s) => parseFloat(cs["border" + s + "Width"]) >= 1);
     for (const side of borders) {
       const c = A.parse(cs["border" + side + "Color"]);
-      if (c && c.a > 0) ways["border-" + side.toLowerCase()] = A.ratio(A.over(c, around), around);
+      const name = prefix + "border-" + side.toLowerCase();
+      if (c && c.a > 0) ways[name] = A.ratio(A.over(c, around), around);
     }
+    return ways;
+  };
+  for (const el of controls) {
+    if (!A.shown(el) || el.disabled || el.closest("[aria-hidden='true']")) continue;
+    const cs = getComputedStyle(el);
+    const fill = A.background(el).colour;
+    const ways = edges(el);
     const text = el.innerText ? el.innerText.trim() : "";
     const tab = el.getAttribute("role") === "tab";
     const selected = tab && el.getAttribute("aria-selected") === "true";
@@ -154,6 +162,10 @@ CONTROL_CONTRAST = r"""
     const kind = field ? "field" : selected ? "selected tab" : tab ? "tab"
       : linkLike ? "link" : text ? "text" : "icon";
     if (kind === "icon") ways.ink = A.ratio(A.over(A.parse(cs.color), fill), fill);
+    // A field drawn without an edge of its own (a dropdown's input) is framed by its box.
+    for (let box = el.parentElement, up = 0; field && box && up < 3; box = box.parentElement, up++)
+      Object.assign(ways, edges(box, "frame " + up + " "));
+    const around = A.background(el, true).colour;
     for (const pseudo of selected ? ["::after", "::before"] : []) {  // a drawn underline
       const line = getComputedStyle(el, pseudo);
       const c = A.parse(line.backgroundColor);
