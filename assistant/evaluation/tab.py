@@ -49,7 +49,7 @@ figure { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: 0.5em; }
 table { border-collapse: collapse; width: 100%; margin: 0; border: none !important; }
 thead th { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-th, td { border: none !important; background: none !important; padding: 0.25em 0; }
+tr, th, td { border: none !important; background: none !important; padding: 0.25em 0; }
 th { text-align: left; font-weight: normal; padding-right: 0.8em; white-space: nowrap; }
 td.value { text-align: right; padding: 0.25em 0.4em 0.25em 0.8em; white-space: nowrap; }
 td.bar { width: 100%; min-width: 3em; }
@@ -219,7 +219,7 @@ def evaluation_tab(
     table = gr.Dataframe(table_df, label="Scores per category", interactive=False)
     chart_view = gr.HTML(chart, css_template=CHART_CSS, js_on_load=None, elem_id="eval-chart-box")
     with gr.Row():
-        category = gr.Dropdown([ALL, *CATEGORIES], value=ALL, label="Cases to run")
+        category = gr.Dropdown([ALL, *CATEGORIES], value=ALL, label="Cases to run", min_width=240)
         run = gr.Button("Run the test set", variant="primary", elem_id="eval-run")
     run_status = gr.Markdown("", elem_id="eval-progress")
     failures = gr.Dataframe(
