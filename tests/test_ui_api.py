@@ -255,6 +255,38 @@ def test_a_sentence_source_opens_to_its_quote_escaped():
     assert "\n\n" not in rendered.split("\n\n", 1)[1]  # the sources are one HTML block
 
 
+def test_the_report_view_escapes_the_report_and_anchors_every_sentence_and_row():
+    from assistant.reader import ReaderBlock, ReaderSection, Sentence, TableRow
+
+    section = ReaderSection(
+        "s0",
+        "D",
+        "Intro <b>",
+        "3",
+        (
+            ReaderBlock("prose", lines=((Sentence("s0-b0-i0", XSS + " said."),),)),
+            ReaderBlock(
+                "table",
+                header=("Item", "2016/17"),
+                rows=(TableRow("s0-b1-r0", ("<i>Pay</i>", "1,230"), "| <i>Pay</i> | 1,230 |"),),
+            ),
+        ),
+    )
+    shown = ui.reader_html([section])
+    assert "<img" not in shown and "<i>" not in shown and "<b>" not in shown
+    assert '<span id="rd-s0-b0-i0">&lt;img src=x onerror=alert(1)&gt; said.</span>' in shown
+    assert '<tr id="rd-s0-b1-r0"><td>&lt;i&gt;Pay&lt;/i&gt;</td><td class="num">1,230</td>' in shown
+    assert '<a href="#go=s0">Intro &lt;b&gt;</a>' in shown
+    assert ui.reader_html([]) == "<p>The report is not available yet.</p>"
+
+
+def test_a_question_shows_at_once_with_looking_it_up():
+    shown = ui.pending_messages([{"role": "user", "content": "a"}], XSS)
+    assert shown[-2] == {"role": "user", "content": ui.escape_md(XSS)}
+    assert shown[-1]["content"] == '<p class="pending" role="status">Looking it up…</p>'
+    assert len(shown) == 3
+
+
 @pytest.mark.parametrize(
     ("kind", "banner"),
     [("emergency", "Emergency? Call 999 now."), ("report", "To report a crime: call 101")],

@@ -376,6 +376,7 @@ def test_evaluation_tab_shows_committed_reports_a_sorted_chart_and_progress(open
     assert below(tab.evaluate(checks.TEXT_CONTRAST, "body")) == []
     assert below(tab.evaluate(checks.CONTROL_CONTRAST)) == []
     assert tab.evaluate(checks.EMOJI) == []
+    assert unnamed_controls(tab) == []
     shot(tab, "6-evaluation", size, full_page=True)
     runs = len(list(staff.reports.glob("eval-*.json")))
     tab.locator("#eval-run").click()
