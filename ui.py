@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
 from assistant.index import current_build
 from assistant.intake import first_answer
+from assistant.reader import ReaderBlock, ReaderSection, Sentence, locate, report_sections
 from assistant.safety import SafetyRouter
 from assistant.untrusted import link_allowed, split_web_addresses
 
@@ -64,13 +65,225 @@ READY_WAIT_S = 180.0
 SWITCH_RETRY_S = 30.0  # a new build that would not open is tried again after this long
 RETRYING = "the index was busy a moment ago; opening it again…"
 NOT_READY = "The assistant is still starting (building the index). Please try again in a minute."
-CSS = """
-.banner { padding: 0.6em 0.9em; border-radius: 6px; font-weight: 700; margin-bottom: 0.5em; }
-.banner-emergency { background: #b00020; color: #ffffff; }
-.banner-report { background: #0b4f8a; color: #ffffff; }
-#notice { border-left: 4px solid #b00020; padding-left: 0.8em; }
+PENDING = "Looking it up…"
+# Colours chosen for WCAG 2.2 AA: text at least 4.5:1, controls and focus rings at least 3:1,
+# on white and on Gradio's dark mode alike (measured over the rendered page, computed colours,
+# by tests/test_ui_views.py). Ratios against white, then against the dark page (#0f0f11).
+INK = "#1f2937"  # body text, 14.7:1
+ACCENT = "#1d4ed8"  # primary button, selected tab, links, focus ring: 6.7:1
+ACCENT_DARK = "#1e3a8a"  # hover and pressed: 10.4:1
+MUTED = "#4b5563"  # placeholders, captions, labels: 7.6:1
+EDGE = "#6b7280"  # fields' and secondary buttons' edges: 4.8:1
+NIGHT_ACCENT = "#93c5fd"  # dark mode: accent, links, focus ring, primary button: 10.6:1
+NIGHT_MUTED = "#d4d4d8"  # dark mode: captions, labels, placeholders: 13.0:1
+NIGHT_EDGE = "#a1a1aa"  # dark mode: edges: 7.5:1
+CSS = f"""
+:root {{ --pcc-accent: {ACCENT}; --pcc-muted: {MUTED}; --pcc-edge: {EDGE}; }}
+.dark {{ --pcc-accent: {NIGHT_ACCENT}; --pcc-muted: {NIGHT_MUTED}; --pcc-edge: {NIGHT_EDGE};
+  --color-accent: {NIGHT_ACCENT}; }}
+.banner {{ padding: 0.6em 0.9em; border-radius: 6px; font-weight: 700; margin-bottom: 0.5em; }}
+.banner-emergency {{ background: #b00020; color: #ffffff; }}
+.banner-report {{ background: #0b4f8a; color: #ffffff; }}
+.banner a, .banner a:visited {{ color: #ffffff; text-decoration: underline; }}
+#notice {{ border-left: 4px solid #b00020; padding-left: 0.8em; }}
+.note-conflict {{ border-left: 4px solid #92400e; padding-left: 0.6em; }}
+.pending {{ font-style: italic; }}
+.pending::before {{ content: ""; display: inline-block; width: 0.8em; height: 0.8em;
+  margin-right: 0.5em; border: 2px solid var(--pcc-accent); border-right-color: transparent;
+  border-radius: 50%; animation: spin 1s linear infinite; vertical-align: -0.1em; }}
+@keyframes spin {{ to {{ transform: rotate(360deg); }} }}
+@media (prefers-reduced-motion: reduce) {{ .pending::before {{ animation: none; }} }}
+/* sources under an answer: one line each, opening to the quote or the table row */
+.sources {{ margin-top: 0.6em; }}
+.sources-title {{ font-weight: 700; margin: 0.2em 0; }}
+details.source {{ border-top: 1px solid #d1d5db; padding: 0.3em 0; }}
+details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
+.source-body {{ padding: 0.3em 0 0.3em 1em; }}
+.source-where {{ color: var(--pcc-muted); font-size: 0.95em; }}
+.row-table {{ border-collapse: collapse; margin: 0.3em 0; }}
+.row-table caption {{ text-align: left; font-weight: 700; caption-side: top; }}
+.row-table th, .row-table td {{ border: 1px solid #d1d5db; padding: 0.2em 0.6em; }}
+.row-table th {{ text-align: left; font-weight: normal; }}
+.row-table td {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
+/* tables never squeeze a number or a word into one letter per line: they scroll sideways */
+.table-scroll {{ overflow-x: auto; max-width: 100%; }}
+.table-scroll table {{ border-collapse: collapse; }}
+.table-scroll th, .table-scroll td {{ border: 1px solid #d1d5db; padding: 0.25em 0.6em;
+  text-align: left; vertical-align: top; word-break: normal; overflow-wrap: normal;
+  hyphens: none; }}
+.table-scroll th {{ min-width: 7em; max-width: 22em; }}
+.table-scroll td:not(.num) {{ min-width: 10em; max-width: 22em; }}
+.table-scroll td.num {{ text-align: right; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }}
+#chat .message-content, #chat .md {{ overflow-wrap: normal; word-break: normal; }}
+#chat table {{ display: block; overflow-x: auto; max-width: 100%; }}
+#chat td {{ white-space: nowrap; }}
+#chat [data-testid="bot"], #chat [data-testid="user"] {{ scroll-margin-top: 2.6em; }}
+#chat .message-content .md {{ opacity: 1 !important; }}  /* Gradio fades replies to 0.8 */
+.show-api {{ text-decoration: underline; }}
+/* dropdowns draw their edge on a wrapper */
+.wrap:has(> .wrap-inner input) {{ border-color: var(--pcc-edge) !important; }}
+#tabs button[role="tab"].selected::after {{ height: 3px; }}  /* the selected tab's underline */
+/* phones: the chat gives the answer the width of the screen (the page's margins: HEAD) */
+@media (max-width: 640px) {{
+  #chat .message-row {{ max-width: 100%; margin-left: 6px; margin-right: 6px; }}
+}}
+/* the report view */
+#reader-doc section {{ margin-bottom: 1.5em; }}
+#reader-doc .pages {{ color: var(--pcc-muted); font-size: 0.8em; font-weight: normal; }}
+#reader-doc .callout {{ font-weight: 700; }}
+#reader-doc .footnote {{ font-size: 0.9em; color: var(--pcc-muted); }}
+#reader-doc .quote-highlight {{ background: #fde68a; color: #111827; outline: 2px solid #92400e;
+  border-radius: 2px; }}
+#reader-doc tr.quote-highlight td, #reader-doc tr.quote-highlight th {{ background: #fde68a;
+  color: #111827; }}
+.reader-back {{ display: inline-block; margin-bottom: 0.8em; }}
+/* a focus ring that shows on every control */
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
+summary:focus-visible, [tabindex]:focus-visible, textarea:focus, input:focus {{
+  outline: 3px solid var(--pcc-accent) !important; outline-offset: 2px; }}
+.banner a:focus-visible {{ outline-color: #ffffff !important; }}  /* on the banner's colour */
 """
+# Gradio scopes the css= rules inside @media to the app's content, so the page's own margins
+# on a phone are set here, in the page head.
+HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
+}
+</style>"""
+# Links to a source's place in the report are plain fragments ("#read=s3-b2-i0+..."): the chat
+# sanitiser keeps href and class only. One listener opens the report tab, highlights the
+# quoted sentences or row and scrolls them into view; "#go=s3" jumps to a section.
+JS = """
+() => {
+  const highlight = "quote-highlight";
+  let lastSource = null;
+  // Waits until the elements are shown (the tab switch renders a moment after the click).
+  function whenShown(find, then, tries = 200) {
+    const found = (find() || []).filter((e) => e.checkVisibility());
+    if (found.length !== 0) { then(found); return; }
+    if (tries > 0) setTimeout(() => whenShown(find, then, tries - 1), 50);
+  }
+  function openInReport(keys) {
+    document.getElementById("reader-tab-button")?.click();
+    whenShown(
+      () => keys.map((k) => document.getElementById("rd-" + k)).filter(Boolean),
+      (targets) => {
+        document.querySelectorAll("." + highlight).forEach((e) => e.classList.remove(highlight));
+        targets.forEach((e) => e.classList.add(highlight));
+        const first = targets[0];
+        first.setAttribute("tabindex", "-1");
+        first.scrollIntoView({ block: "center" });
+        first.focus({ preventScroll: true });
+      },
+    );
+  }
+  function jumpTo(key) {
+    const section = document.getElementById("rd-" + key);
+    const heading = section?.querySelector("h2");
+    section?.scrollIntoView({ block: "start" });
+    heading?.focus({ preventScroll: true });
+  }
+  function backToChat() {
+    document.getElementById("chat-tab-button")?.click();
+    whenShown(() => (lastSource && lastSource.isConnected ? [lastSource] : null), ([link]) => {
+      link.scrollIntoView({ block: "center" });
+      link.focus({ preventScroll: true });
+    }, 20);
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[href^='#read='], a[href^='#go='], a[href='#back']");
+    if (!link) return;
+    event.preventDefault();
+    const [kind, value] = link.getAttribute("href").slice(1).split("=");
+    if (kind === "read") { lastSource = link; openInReport(value.split("+")); }
+    else if (kind === "go") jumpTo(value);
+    else backToChat();
+  }, true);
+}
+"""
+# After an answer arrives: show its start (not the bottom of the chat, where the last source is).
+SCROLL_TO_ANSWER = """
+() => {
+  const show = () => {
+    const answers = document.querySelectorAll("#chat [data-testid='bot']");
+    const last = answers[answers.length - 1];
+    if (last) last.scrollIntoView({ block: "start" });
+  };
+  requestAnimationFrame(() => requestAnimationFrame(show));
+}
+"""
+SCROLL_TO_QUESTION = """
+() => {
+  const show = () => {
+    const asked = document.querySelectorAll("#chat [data-testid='user']");
+    const last = asked[asked.length - 1];
+    if (last) last.scrollIntoView({ block: "nearest" });
+  };
+  requestAnimationFrame(() => requestAnimationFrame(show));
+}
+"""
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default theme with AA contrast: a dark blue accent, darker muted text."""
+    blue = gr.themes.Color(
+        c50="#eff6ff",
+        c100="#dbeafe",
+        c200="#bfdbfe",
+        c300="#93c5fd",
+        c400="#1d4ed8",
+        c500=ACCENT,
+        c600=ACCENT_DARK,
+        c700=ACCENT_DARK,
+        c800="#1e3a8a",
+        c900="#172554",
+        c950="#0f172a",
+        name="accessible-blue",
+    )
+    return gr.themes.Default(primary_hue=blue, font=["system-ui", "sans-serif"]).set(
+        body_text_color=INK,
+        body_text_color_subdued=MUTED,
+        block_label_text_color=MUTED,
+        block_title_text_color=INK,
+        block_info_text_color=MUTED,
+        input_placeholder_color=MUTED,
+        link_text_color=ACCENT,
+        link_text_color_visited=ACCENT_DARK,
+        link_text_color_hover=ACCENT_DARK,
+        button_primary_background_fill=ACCENT,
+        button_primary_background_fill_hover=ACCENT_DARK,
+        button_primary_text_color="#ffffff",
+        button_primary_text_color_hover="#ffffff",
+        button_border_width="1px",
+        button_secondary_text_color=INK,
+        button_secondary_border_color=EDGE,  # a visible edge for the button
+        button_secondary_border_color_hover=INK,
+        input_border_color=EDGE,
+        input_border_color_focus=ACCENT,
+        color_accent=ACCENT,
+        color_accent_soft="#dbeafe",
+        # dark mode (the phone or computer asks for it): light accents on the dark page
+        body_text_color_subdued_dark=NIGHT_MUTED,
+        block_label_text_color_dark=NIGHT_MUTED,
+        block_info_text_color_dark=NIGHT_MUTED,
+        input_placeholder_color_dark=NIGHT_MUTED,
+        link_text_color_dark=NIGHT_ACCENT,
+        link_text_color_visited_dark=NIGHT_ACCENT,
+        link_text_color_hover_dark="#bfdbfe",
+        button_primary_background_fill_dark=NIGHT_ACCENT,
+        button_primary_background_fill_hover_dark="#bfdbfe",
+        button_primary_text_color_dark="#0f172a",
+        button_primary_text_color_hover_dark="#0f172a",
+        button_primary_border_color_dark=NIGHT_ACCENT,
+        button_secondary_border_color_dark=NIGHT_EDGE,
+        input_border_color_dark=NIGHT_EDGE,
+        input_border_color_focus_dark=NIGHT_ACCENT,
+    )
+
+
 _CITE = re.compile(r"\[\d+\]")
+_NUMERIC = re.compile(r"^[-+–]?[£$]?\(?[\d.,]+\)?%?$")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
 
 
@@ -93,11 +306,6 @@ def linked_text(text: object, domains: tuple[str, ...]) -> str:
             f'<a href="{href}" target="_blank" rel="noopener noreferrer">{escape_md(piece)}</a>'
         )
     return "".join(out)
-
-
-def blockquote(text: str) -> str:
-    """An escaped text as a markdown block quote."""
-    return "\n".join(f"> {escape_md(line)}" for line in str(text).splitlines() or [""])
 
 
 Opener = Callable[[Settings, Callable[[str], None], SafetyRouter], Any]
@@ -185,10 +393,10 @@ class Engine:
         timer calling this also retries an opening that failed for a moment)."""
         self._retry_if_temporary()
         if self._error:
-            return f"⚠️ {self._error}"
+            return f"**Not available:** {self._error}"
         if self._assistant is not None:
-            return "✅ Ready: answers come from the Annual Report 2016-17."
-        return f"⏳ Getting ready (the first start builds the index): {self._status}"
+            return "**Ready:** answers come from the Annual Report 2016-17."
+        return f"**Getting ready** (the first start builds the index): {self._status}"
 
     def get(self, wait: float = READY_WAIT_S) -> Any:
         """The opened Assistant; a one-line AssistantError if it is not available."""
@@ -223,30 +431,62 @@ class Engine:
             close()  # its lease goes: the next ingest may delete the old build
 
 
-def render_table_row(row: dict[str, Any], table: dict[str, Any]) -> str:
-    """A one-row markdown table (header and row) with the table's source."""
-    columns = list(table.get("columns", []))
-    header = "| " + " | ".join(["Indicator", *(escape_md(c) for c in columns)]) + " |"
-    rule = "|" + " --- |" * (len(columns) + 1)
-    cells = [escape_md(row.get("label", ""))]
-    cells += [escape_md(row.get("values", {}).get(c, "")) for c in columns]
-    source = f"{table.get('section', '')}, p. {table.get('pages', '')}"
-    where = f"Table: {table.get('title', '')}, {source}"
-    return f"{header}\n{rule}\n| " + " | ".join(cells) + f" |\n\n_{escape_md(where)}_"
+def html_text(text: object) -> str:
+    """Text safe inside an HTML element: shown literally, never rendered or autolinked."""
+    return html.escape(str(text), quote=True).replace("://", "&#58;//").replace("@", "&#64;")
 
 
-def render_citation(citation: dict[str, Any], rows: dict[str, tuple[dict, dict]]) -> str:
-    """One source: document, section, pages, the table row if any, and the verbatim quote."""
-    head = (
-        f"**\\[{int(citation.get('n', 0))}\\]** {escape_md(citation.get('document', ''))} · "
-        f"{escape_md(citation.get('section', ''))} · p. {escape_md(citation.get('pages', ''))}"
+def first_words(text: str, limit: int = 9) -> str:
+    """The first few words of a quote, for its one-line summary."""
+    words = str(text).split()
+    return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
+
+
+def row_table(row: dict[str, Any], table: dict[str, Any]) -> str:
+    """A statistic's table row drawn once, as a label/value table that fits a phone: the row's
+    label as caption, then one line per column (the verbatim row stays in the citation)."""
+    label = row.get("label", "")
+    caption = f"{row['group']}: {label}" if row.get("group") else label
+    lines = "".join(
+        f'<tr><th scope="row">{html_text(c)}</th><td>{html_text(row.get("values", {}).get(c, ""))}'
+        "</td></tr>"
+        for c in table.get("columns", [])
     )
-    parts = [head]
-    match = rows.get(_norm(citation.get("quote", "")))
+    return (
+        f'<table class="row-table"><caption>{html_text(caption)}</caption><tbody>{lines}'
+        f"</tbody></table>"
+    )
+
+
+def render_citation(
+    citation: dict[str, Any], rows: dict[str, tuple[dict, dict]], anchors: Sequence[str] = ()
+) -> str:
+    """One source, collapsed to a line (number, section, page, first words), opening to its
+    table row or verbatim quote, where it is printed, and a link into the report view."""
+    quote = str(citation.get("quote", ""))
+    match = rows.get(_norm(quote))
+    n, section = int(citation.get("n", 0)), citation.get("section", "")
+    pages = citation.get("pages", "")
     if match is not None:
-        parts.append(render_table_row(*match))
-    parts.append(blockquote(citation.get("quote", "")))
-    return "\n\n".join(parts)
+        row, table = match
+        gist = f"table row: {row.get('label', '')}"
+        body = row_table(row, table)
+        where = f"{citation.get('document', '')}, table “{table.get('title', '')}”, page {pages}"
+    else:
+        gist = f"“{first_words(quote)}”"
+        body = f"<blockquote>{html_text(quote)}</blockquote>"
+        where = f"{citation.get('document', '')}, {section}, page {pages}"
+    link = (
+        f' · <a class="open-in-report" href="#read={"+".join(anchors)}">Open in the report</a>'
+        if anchors
+        else ""
+    )
+    return (
+        f'<details class="source"><summary><strong>[{n}]</strong> {html_text(section)} · '
+        f"p. {html_text(pages)} · {html_text(gist)}</summary>"
+        f'<div class="source-body">{body}<p class="source-where">{html_text(where)}{link}</p>'
+        "</div></details>"
+    )
 
 
 def _norm(text: object) -> str:
@@ -254,13 +494,18 @@ def _norm(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
+Locator = Callable[[dict[str, Any]], list[str]]
+
+
 def render_answer(
     answer: dict[str, Any],
     rows: dict[str, tuple[dict, dict]],
     report_url: str = "",
     link_domains: tuple[str, ...] = (),
+    locate: Locator | None = None,
 ) -> str:
-    """The assistant's chat message: banner, text with [n] markers, conflicts, sources."""
+    """The assistant's chat message: banner, text with [n] markers, conflicts, then the
+    sources collapsed one line each (HTML on one line: markdown leaves it as it is)."""
     parts: list[str] = []
     if answer.get("kind") in BANNERS:
         css_class, line = BANNERS[answer["kind"]]
@@ -275,13 +520,17 @@ def render_answer(
         marks = (
             ""
             if _CITE.search(summary)
-            else " " + "".join(f"\\[{int(n)}\\]" for n in conflict.get("citations", []))
+            else " " + "".join(f"[{int(n)}]" for n in conflict.get("citations", []))
         )
-        parts.append(f"⚠️ **The report gives different figures:** {escape_md(summary)}{marks}")
+        parts.append(
+            '<p class="note-conflict"><strong>Note: the report gives different figures:</strong> '
+            f"{html_text(summary)}{marks}</p>"
+        )
     citations = answer.get("citations", [])
     if citations:
-        parts.append("**Sources**")
-        parts += [render_citation(c, rows) for c in citations]
+        sources = "".join(render_citation(c, rows, locate(c) if locate else []) for c in citations)
+        title = "Source" if len(citations) == 1 else f"Sources ({len(citations)})"
+        parts.append(f'<div class="sources"><p class="sources-title">{title}</p>{sources}</div>')
     return "\n\n".join(parts)
 
 
@@ -290,14 +539,98 @@ def chat_messages(
     rows: dict,
     report_url: str = "",
     link_domains: tuple[str, ...] = (),
+    locate: Locator | None = None,
 ) -> list[dict[str, str]]:
     """The Chatbot's messages, rebuilt from the answers (user message, reply, ...)."""
     messages: list[dict[str, str]] = []
     for answer in answers:
         messages.append({"role": "user", "content": escape_md(answer.get("question", ""))})
-        reply = render_answer(answer, rows, report_url, link_domains)
+        reply = render_answer(answer, rows, report_url, link_domains, locate)
         messages.append({"role": "assistant", "content": reply})
     return messages
+
+
+def pending_messages(messages: list[dict[str, Any]] | None, question: str) -> list[dict]:
+    """The chat as it stands plus the question just asked and a "looking it up" reply."""
+    shown = [m for m in messages or [] if isinstance(m, dict)]
+    return [
+        *shown,
+        {"role": "user", "content": escape_md(question)},
+        {"role": "assistant", "content": f'<p class="pending" role="status">{PENDING}</p>'},
+    ]
+
+
+READER_INTRO = (
+    "The report as the assistant reads it: split sentences rejoined, repeated paragraphs and "
+    "pull quotes left out. Open a source under an answer to see its sentence highlighted here."
+)
+
+
+def reader_html(sections: list[ReaderSection]) -> str:
+    """The repaired report by section for the "Read the report" tab: a contents list, then
+    each section with every sentence and table row anchored (rd-<anchor>), all escaped."""
+    if not sections:
+        return "<p>The report is not available yet.</p>"
+    contents = "".join(
+        f'<li><a href="#go={s.anchor}">{html_text(s.title)}</a> '
+        f'<span class="pages">(p. {html_text(s.pages)})</span></li>'
+        for s in sections
+    )
+    body = "".join(_reader_section(s) for s in sections)
+    return (
+        f'<div id="reader-doc"><a class="reader-back" href="#back">Back to the conversation</a>'
+        f"<p>{html_text(READER_INTRO)}</p>"
+        f'<nav aria-label="Sections of the report"><h2>Sections</h2><ol>{contents}</ol></nav>'
+        f"{body}</div>"
+    )
+
+
+def _reader_section(section: ReaderSection) -> str:
+    heading = (
+        f'<h2 id="rd-{section.anchor}-h" tabindex="-1">{html_text(section.title)} '
+        f'<span class="pages">page {html_text(section.pages)}</span></h2>'
+    )
+    blocks = "".join(_reader_block(b, section.title) for b in section.blocks)
+    labelled = f'id="rd-{section.anchor}" aria-labelledby="rd-{section.anchor}-h"'
+    return f"<section {labelled}>{heading}{blocks}</section>"
+
+
+def _sentences(line: tuple[Sentence, ...]) -> str:
+    return " ".join(f'<span id="rd-{s.anchor}">{html_text(s.text)}</span>' for s in line)
+
+
+def _reader_block(block: ReaderBlock, section: str) -> str:
+    if block.kind == "table":
+        return table_html(block.header, [(r.anchor, r.cells) for r in block.rows], section)
+    if block.kind == "list":
+        return "<ul>" + "".join(f"<li>{_sentences(line)}</li>" for line in block.lines) + "</ul>"
+    text = " ".join(_sentences(line) for line in block.lines)
+    if block.kind == "heading":
+        return f"<h3>{text}</h3>"
+    if block.kind == "quote":
+        return f"<blockquote>{text}</blockquote>"
+    return f'<p class="{block.kind}">{text}</p>'
+
+
+def table_html(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], name: str) -> str:
+    """A table in a sideways-scrolling box (cells never wrap a word or number per letter);
+    rows given as (anchor, cells), an empty anchor for none."""
+    head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in header)
+    lines = []
+    for anchor, cells in rows:
+        row_id = f' id="rd-{anchor}"' if anchor else ""
+        tds = "".join(
+            f'<td class="num">{html_text(c)}</td>'
+            if _NUMERIC.match(str(c))
+            else f"<td>{html_text(c)}</td>"
+            for c in cells
+        )
+        lines.append(f"<tr{row_id}>{tds}</tr>")
+    label = html_text(f"Table: {name}")
+    return (
+        f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0"><table>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table></div>"
+    )
 
 
 def parse_history(history: object) -> list[Answer]:
@@ -391,8 +724,10 @@ def slot_updates(table: dict[str, Any] | None) -> list[Any]:
         return [gr.update(visible=False)] * 3
     heading = gr.update(value=table_heading(table), visible=True)
     data = table_frame(table)
-    widths = ["40%"] + [f"{60 // max(len(data.columns) - 1, 1)}%"] * (len(data.columns) - 1)
-    frame = gr.update(value=data, visible=True, column_widths=widths)
+    rows = [("", [str(v) for v in record]) for record in data.itertuples(index=False)]
+    frame = gr.update(
+        value=table_html(list(data.columns), rows, table.get("title", "")), visible=True
+    )
     chart = chart_frame(table)
     if chart is None:
         return [heading, frame, gr.update(visible=False)]
@@ -404,7 +739,7 @@ def slot_updates(table: dict[str, Any] | None) -> list[Any]:
         y=column,
         sort=list(points["Item"]),
         x_label_angle=-35,
-        title=f"{_short(column, 40)} (source: {source})",
+        title=_short(column, 40),
         caption=f"Source: {source}",
         visible=True,
     )
@@ -439,23 +774,45 @@ class WebApp:
         self.downloads = Path(tempfile.mkdtemp(prefix="pcc-drafts-"))
         atexit.register(shutil.rmtree, self.downloads, True)
         self._rows: dict[str, tuple[dict, dict]] = {}
-        self._rows_of: Any = None  # the Assistant (build) the rows were read from
+        self._sections: list[ReaderSection] = []
+        self._rows_of: Any = None  # the Assistant (build) the rows and sections were read for
         self._lock = threading.Lock()
 
-    def rows(self) -> dict[str, tuple[dict, dict]]:
-        """Table rows by their verbatim line, for showing a statistic's source row."""
+    def _views(self) -> tuple[dict[str, tuple[dict, dict]], list[ReaderSection]]:
+        """Table rows by their verbatim line (a statistic's source row) and the report's
+        sections for reading, read again when a new build is served."""
         with self._lock:
             if not self.engine.ready:
-                return {}
+                return {}, []
             try:
                 assistant = self.engine.get(0)
             except AssistantError:  # the index is unavailable: no rows to show
-                return {}
+                return {}, []
             if assistant is not self._rows_of:  # first use, or a new build was switched to
                 tables = assistant.tables()
                 self._rows = {_norm(r["quote"]): (r, t) for t in tables for r in t["rows"]}
+                self._sections = _read_sections(self.settings)
                 self._rows_of = assistant
-            return self._rows
+            return self._rows, self._sections
+
+    def rows(self) -> dict[str, tuple[dict, dict]]:
+        """Table rows by their verbatim line, for showing a statistic's source row."""
+        return self._views()[0]
+
+    def sections(self) -> list[ReaderSection]:
+        """The repaired report by section, as the "Read the report" tab shows it."""
+        return self._views()[1]
+
+    def messages(self, answers: list[dict[str, Any]]) -> list[dict[str, str]]:
+        """The chat's messages for these answers, sources linked into the report view."""
+        rows, sections = self._views()
+        report_url = self.engine.router.wording.report_url
+        domains = self.settings.allowed_link_domains(report_url)
+
+        def where(citation: dict[str, Any]) -> list[str]:
+            return locate(sections, citation)
+
+        return chat_messages(answers, rows, report_url, domains, where)
 
     def ask_dict(self, question: object, history: object) -> dict[str, Any]:
         """The answer contract for one question; bad history is an "invalid" answer."""
@@ -485,25 +842,32 @@ class WebApp:
         except AssistantError as error:
             raise _one_line(error) from None
 
-    def respond(self, message: str, answers: list[dict] | None) -> tuple[Any, ...]:
-        """Chat: answer the message with the earlier answers as context."""
-        answers = list(answers or [])
+    def show_question(self, message: str, answers: list[dict] | None) -> tuple[Any, ...]:
+        """First step of a question: it shows at once, with a "looking it up" reply (question
+        box, chat, the question waiting to be answered)."""
         if not str(message or "").strip():
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), None
+        shown = pending_messages(self.messages(list(answers or [])), str(message))
+        return "", shown, str(message)
+
+    def answer_question(self, waiting: str | None, answers: list[dict] | None) -> tuple[Any, ...]:
+        """Second step: the answer replaces "looking it up" (chat, answers, comment row,
+        nothing waiting); a one-line error takes its place instead, and is not kept."""
+        answers = list(answers or [])
+        if not str(waiting or "").strip():
+            return gr.skip(), gr.skip(), gr.skip(), None
         try:
-            answer = self.ask_dict(message, answers)
+            answers.append(self.ask_dict(waiting, answers))
         except AssistantError as error:
-            raise _one_line(error) from None
-        answers.append(answer)
-        report_url = self.engine.router.wording.report_url
-        messages = chat_messages(
-            answers, self.rows(), report_url, self.settings.allowed_link_domains(report_url)
-        )
-        return "", messages, answers, gr.update(visible=False)
+            shown = self.messages(answers)
+            shown.append({"role": "user", "content": escape_md(waiting)})
+            shown.append({"role": "assistant", "content": f"Sorry: {escape_md(error)}"})
+            return shown, answers, gr.update(visible=False), None
+        return self.messages(answers), answers, gr.update(visible=False), None
 
     def clear(self) -> tuple[Any, ...]:
-        """Chat cleared: forget the conversation (and any pending comment)."""
-        return [], None, gr.update(visible=False), ""
+        """New conversation: forget the answers (and any pending comment), empty the chat."""
+        return [], [], None, gr.update(visible=False), "", ""
 
     def vote(self, answers: list[dict] | None, data: gr.LikeData) -> tuple[Any, ...]:
         """Store a thumbs up/down for one answer; show the optional comment box."""
@@ -516,7 +880,7 @@ class WebApp:
         item_id = self.store.record(
             answer.get("question", ""), answer.get("kind", ""), answer.get("text", ""), vote
         )
-        thumb = "👍" if vote == "up" else "👎"
+        thumb = "thumbs-up" if vote == "up" else "thumbs-down"
         note = f"Thank you: your {thumb} is saved. You can add a comment (optional)."
         return item_id, gr.update(visible=True), note
 
@@ -556,30 +920,45 @@ class WebApp:
         return [self.engine.status(), gr.Timer(active=not self.engine.ready)]
 
     def refresh(self) -> list[Any]:
-        """Status line, timer and figures: filled once the index is ready."""
+        """Status line, timer, the report view and the figures: filled once the index is
+        ready."""
         status = self.engine.status()
         if not self.engine.settled:
-            return [status, gr.Timer(active=True)] + [gr.skip()] * (3 * MAX_TABLE_SLOTS)
+            return [status, gr.Timer(active=True)] + [gr.skip()] * (1 + 3 * MAX_TABLE_SLOTS)
         try:
             tables = ordered_tables(self.engine.get(0).tables())
         except AssistantError:
             tables = []
-        updates: list[Any] = [status, gr.Timer(active=False)]
+        updates: list[Any] = [status, gr.Timer(active=False), reader_html(self.sections())]
         for i in range(MAX_TABLE_SLOTS):
             updates += slot_updates(tables[i] if i < len(tables) else None)
         return updates
 
 
+def _read_sections(settings: Settings) -> list[ReaderSection]:
+    """The corpus's repaired sections for reading ([] when the corpus cannot be read)."""
+    from assistant.corpus import load_corpus
+
+    try:
+        return report_sections(load_corpus(settings.corpus_dir))
+    except AssistantError as error:
+        log.warning("the report view is empty: %s", error)
+        return []
+
+
 def _chat_tab(web: WebApp) -> None:
-    """Citizens' chat: notice, chat with sources under each answer, examples, feedback."""
+    """Citizens' chat: notice, chat with sources under each answer, examples, feedback; the
+    question shows at once with "looking it up", then the view moves to the answer's start."""
     gr.Markdown(NOTICE, elem_id="notice")
     answers = gr.State([])
+    waiting = gr.State(None)  # the question shown, being answered
     feedback_id = gr.State(None)
     chatbot = gr.Chatbot(
         label="Questions and answers",
         height=600,
         elem_id="chat",
         layout="bubble",
+        autoscroll=False,  # SCROLL_TO_ANSWER shows the start of each answer instead
         latex_delimiters=[],
         allow_tags=False,
         sanitize_html=True,
@@ -591,30 +970,44 @@ def _chat_tab(web: WebApp) -> None:
     with gr.Row(visible=False, elem_id="comment-row") as comment_row:
         comment = gr.Textbox(label="Comment on this answer (optional)", max_length=2000, scale=4)
         send_comment = gr.Button("Send comment", scale=1)
-    with gr.Row():
+    with gr.Row(elem_id="ask-row"):
         question = gr.Textbox(
             label="Your question",
             placeholder="e.g. How many homicides were there?",
             max_length=web.settings.max_question_chars,
             scale=5,
+            min_width=240,  # a phone puts the buttons under the box, not beside a narrow box
             elem_id="question",
         )
-        ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-    chat_out = [question, chatbot, answers, comment_row]
-    for trigger in (question.submit, ask.click):
-        trigger(web.respond, [question, answers], chat_out, api_visibility="private")
+        with gr.Column(scale=1, min_width=160):
+            ask = gr.Button("Ask", variant="primary", elem_id="ask")
+            new = gr.Button("New conversation", variant="secondary", elem_id="new-conversation")
 
     def pick_example(current: list[dict] | None, data: gr.SelectData) -> tuple[Any, ...]:
         value = data.value if isinstance(data.value, dict) else {}
-        return web.respond(str(value.get("text", "")), current)
+        return web.show_question(str(value.get("text", "")), current)
 
-    chatbot.example_select(pick_example, [answers], chat_out, api_visibility="private")
-    chatbot.clear(
-        web.clear,
-        None,
-        [answers, feedback_id, comment_row, feedback_note],
-        api_visibility="private",
-    )
+    shown = [question, chatbot, waiting]
+    answered = [chatbot, answers, comment_row, waiting]
+    for asked in (
+        question.submit(web.show_question, [question, answers], shown, **_QUICK),
+        ask.click(web.show_question, [question, answers], shown, **_QUICK),
+        chatbot.example_select(pick_example, [answers], shown, **_QUICK),
+    ):
+        asked.then(None, js=SCROLL_TO_QUESTION).then(
+            web.answer_question,
+            [waiting, answers],
+            answered,
+            api_visibility="private",
+            show_progress="hidden",
+        ).then(None, js=SCROLL_TO_ANSWER)
+    for cleared in (new.click, chatbot.clear):  # the labelled button, and the chat's own
+        cleared(
+            web.clear,
+            None,
+            [chatbot, answers, feedback_id, comment_row, feedback_note, question],
+            **_QUICK,
+        )
     chatbot.like(
         web.vote, [answers], [feedback_id, comment_row, feedback_note], api_visibility="private"
     )
@@ -623,6 +1016,18 @@ def _chat_tab(web: WebApp) -> None:
         [feedback_id, comment],
         [comment_row, comment, feedback_note],
         api_visibility="private",
+    )
+
+
+_QUICK: dict[str, Any] = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
+
+
+def _reader_tab() -> Any:
+    """Read the report: the repaired report by section; sources open it at their quote."""
+    return gr.HTML(
+        "<p>The report appears here once the assistant is ready.</p>",
+        elem_id="reader",
+        js_on_load=None,
     )
 
 
@@ -667,14 +1072,14 @@ def _figures_tab() -> list[Any]:
     components: list[Any] = []
     for i in range(MAX_TABLE_SLOTS):
         components.append(gr.Markdown(visible=False, elem_id=f"table-heading-{i}"))
-        components.append(
-            gr.Dataframe(interactive=False, visible=False, wrap=True, elem_id=f"table-{i}")
-        )
+        components.append(gr.HTML(visible=False, elem_id=f"table-{i}", js_on_load=None))
         components.append(gr.BarPlot(visible=False, elem_id=f"chart-{i}", height=360))
     return components
 
 
-def _evaluation_tab(web: WebApp) -> None:
+def _evaluation_tab(
+    web: WebApp, reports_dir: Path | None = None, testset: Path | None = None
+) -> None:
     """The evaluator's tab (assistant.evaluation.tab), sharing the app's Assistant."""
     try:
         from assistant.evaluation.tab import evaluation_tab
@@ -683,7 +1088,9 @@ def _evaluation_tab(web: WebApp) -> None:
             raise
         gr.Markdown("The evaluation tab is not available in this version yet.")
         return
-    evaluation_tab(web.settings, get_assistant=web.engine.get)
+    evaluation_tab(
+        web.settings, get_assistant=web.engine.get, reports_dir=reports_dir, testset=testset
+    )
 
 
 class BodyLimit:
@@ -749,15 +1156,18 @@ def build_app(
     web = WebApp(Engine(settings, assistant, opener).start())
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         status, timer = _header(web)
-        with gr.Tab("Ask the report", id="chat"):
-            _chat_tab(web)
-        with gr.Tab("Figures at a glance", id="figures"):
-            figures = _figures_tab()
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):  # phones: a second row, no menu
+            with gr.Tab("Ask the report", id="chat", elem_id="chat-tab"):
+                _chat_tab(web)
+            with gr.Tab("Read the report", id="reader", elem_id="reader-tab"):
+                reader = _reader_tab()
+            with gr.Tab("Figures at a glance", id="figures", elem_id="figures-tab"):
+                figures = _figures_tab()
         for event in (app.load, timer.tick):
             event(
                 web.refresh,
                 None,
-                [status, timer, *figures],
+                [status, timer, reader, *figures],
                 queue=False,
                 api_visibility="private",
                 show_progress="hidden",
@@ -767,14 +1177,18 @@ def build_app(
     return app
 
 
-def build_staff_app(web: WebApp) -> gr.Blocks:
-    """The staff app: drafting desk and evaluation, served only behind a log-in."""
+def build_staff_app(
+    web: WebApp, reports_dir: Path | None = None, testset: Path | None = None
+) -> gr.Blocks:
+    """The staff app: drafting desk and evaluation, served only behind a log-in (the
+    evaluation's reports folder and test set default to evals/)."""
     with gr.Blocks(title=f"{TITLE} (staff)", analytics_enabled=False) as app:
         status, timer = _header(web)
-        with gr.Tab("Drafting desk", id="draft"):
-            _draft_tab(web)
-        with gr.Tab("Evaluation", id="evaluation"):
-            _evaluation_tab(web)
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
+            with gr.Tab("Drafting desk", id="draft", elem_id="draft-tab"):
+                _draft_tab(web)
+            with gr.Tab("Evaluation", id="evaluation", elem_id="evaluation-tab"):
+                _evaluation_tab(web, reports_dir, testset)
         for event in (app.load, timer.tick):
             event(
                 web.status_only,
@@ -808,6 +1222,9 @@ def launch(
         prevent_thread_lock=not block,
         quiet=quiet,
         css=CSS,
+        js=JS,
+        head=HEAD,
+        theme=theme(),
         footer_links=["api"],
         run_history=False,
         enable_monitoring=False,

@@ -120,6 +120,36 @@ def test_write_report_then_latest_report(tmp_path: Path) -> None:
     assert md.suffix == ".md" and md.with_suffix(".json").is_file()
     latest = latest_report(tmp_path)
     assert latest is not None and latest["meta"]["commit"] == "abc123"
+    assert latest["path"] == str(md.with_suffix(".json"))
+
+
+def test_a_markdown_report_reads_back_as_the_run_it_reports(tmp_path: Path) -> None:
+    data = run_data("There were 16 [1].")
+    md = write_report(data, markdown_report(data), tmp_path)
+    md.with_suffix(".json").unlink()
+    back = latest_report(tmp_path)
+    assert back is not None and back["path"] == str(md)
+    assert back["meta"] == {
+        **META,
+        "index_stamp": {k: str(v) for k, v in META["index_stamp"].items()},
+    }
+    assert back["summary"]["categories"]["performance_table"]["answer_correct"] == 0.0
+    assert back["summary"]["overall"]["latency_p50_ms"] == 12.5
+    assert back["summary"]["overall"]["mrr"] == 1.0
+    assert back["summary"]["overall"]["refusal_recall"] is None
+    [failure] = back["failures"]
+    assert failure["id"] == "h" and failure["answer given"] == "There were 16 [1]."
+    assert failure["expected facts"] == "15" and failure["expected kind"] == "statistic"
+
+
+def test_the_newest_run_wins_whichever_files_it_kept(tmp_path: Path) -> None:
+    for stem, commit in (("eval-20260101-000000", "old"), ("eval-20260102-000000", "new")):
+        data = {**run_data(), "meta": {**META, "commit": commit}}
+        (tmp_path / f"{stem}.md").write_text(markdown_report(data), encoding="utf-8")
+    (tmp_path / "eval-20260101-000000.json").write_text(json.dumps(run_data()), encoding="utf-8")
+    assert latest_report(tmp_path)["meta"]["commit"] == "new"
+    (tmp_path / "eval-20260102-000000.md").write_text("# not a report\n", encoding="utf-8")
+    assert latest_report(tmp_path)["meta"]["commit"] == "abc123"  # unreadable: the one before
 
 
 @pytest.mark.parametrize(

@@ -221,12 +221,70 @@ def test_answer_text_links_only_allowed_domains(text, domains, link):
     assert "://" not in re.sub(r'href="[^"]+"', "", rendered)  # nothing left to autolink
 
 
-def test_statistic_answer_shows_its_table_row_and_quote():
-    rendered = ui.render_answer(STAT, {"| Number of homicides | 34 | 15 |": (ROW, TABLE)})
-    assert "| Indicator | 2016 | 2017 |" in rendered
-    assert "| Number of homicides | 34 | 15 |" in rendered
-    assert "> \\| Number of homicides \\| 34 \\| 15 \\|" in rendered
-    assert "different figures:** two figures \\[1\\]" in rendered
+def test_statistic_source_is_its_row_drawn_once_under_a_one_line_summary():
+    rendered = ui.render_answer(
+        STAT, {"| Number of homicides | 34 | 15 |": (ROW, TABLE)}, locate=lambda c: ["s3-b1-r2"]
+    )
+    assert (
+        '<details class="source"><summary><strong>[1]</strong> Performance data · p. 23 · '
+        "table row: Number of homicides</summary>"
+    ) in rendered
+    assert (
+        '<table class="row-table"><caption>Number of homicides</caption><tbody>'
+        '<tr><th scope="row">2016</th><td>34</td></tr><tr><th scope="row">2017</th><td>15</td>'
+        "</tr></tbody></table>"
+    ) in rendered
+    assert "| Number of homicides |" not in rendered  # the verbatim row stays in the data only
+    assert '<a class="open-in-report" href="#read=s3-b1-r2">Open in the report</a>' in rendered
+    assert "different figures:</strong> two figures [1]</p>" in rendered
+
+
+def test_a_sentence_source_opens_to_its_quote_escaped():
+    answer = {
+        "kind": "answer",
+        "text": "A [1].",
+        "citations": [
+            {"n": 1, "document": "D", "section": "Intro", "pages": "3-5", "quote": XSS + " one two"}
+        ],
+    }
+    rendered = ui.render_answer(answer, {}, locate=lambda c: ["s1-b0-i0", "s1-b0-i1"])
+    assert "<img" not in rendered
+    assert "· “&lt;img src=x onerror=alert(1)&gt; one two”</summary>" in rendered
+    assert "<blockquote>&lt;img src=x onerror=alert(1)&gt; one two</blockquote>" in rendered
+    assert 'href="#read=s1-b0-i0+s1-b0-i1"' in rendered
+    assert "\n\n" not in rendered.split("\n\n", 1)[1]  # the sources are one HTML block
+
+
+def test_the_report_view_escapes_the_report_and_anchors_every_sentence_and_row():
+    from assistant.reader import ReaderBlock, ReaderSection, Sentence, TableRow
+
+    section = ReaderSection(
+        "s0",
+        "D",
+        "Intro <b>",
+        "3",
+        (
+            ReaderBlock("prose", lines=((Sentence("s0-b0-i0", XSS + " said."),),)),
+            ReaderBlock(
+                "table",
+                header=("Item", "2016/17"),
+                rows=(TableRow("s0-b1-r0", ("<i>Pay</i>", "1,230"), "| <i>Pay</i> | 1,230 |"),),
+            ),
+        ),
+    )
+    shown = ui.reader_html([section])
+    assert "<img" not in shown and "<i>" not in shown and "<b>" not in shown
+    assert '<span id="rd-s0-b0-i0">&lt;img src=x onerror=alert(1)&gt; said.</span>' in shown
+    assert '<tr id="rd-s0-b1-r0"><td>&lt;i&gt;Pay&lt;/i&gt;</td><td class="num">1,230</td>' in shown
+    assert '<a href="#go=s0">Intro &lt;b&gt;</a>' in shown
+    assert ui.reader_html([]) == "<p>The report is not available yet.</p>"
+
+
+def test_a_question_shows_at_once_with_looking_it_up():
+    shown = ui.pending_messages([{"role": "user", "content": "a"}], XSS)
+    assert shown[-2] == {"role": "user", "content": ui.escape_md(XSS)}
+    assert shown[-1]["content"] == '<p class="pending" role="status">Looking it up…</p>'
+    assert len(shown) == 3
 
 
 @pytest.mark.parametrize(
@@ -313,12 +371,12 @@ def test_engine_reports_progress_then_ready(tmp_path):
     engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
     time.sleep(0.05)
     assert engine.status() == (
-        "⏳ Getting ready (the first start builds the index): "
+        "**Getting ready** (the first start builds the index): "
         "Building the index: embedding 124 passages..."
     )
     opener.gate.set()
     assert engine.get(10) is opener.result
-    assert engine.status() == "✅ Ready: answers come from the Annual Report 2016-17."
+    assert engine.status() == "**Ready:** answers come from the Annual Report 2016-17."
 
 
 @pytest.mark.parametrize(
@@ -337,7 +395,7 @@ def test_engine_failure_is_one_line(tmp_path, error, line):
     opener.gate.set()
     engine = ui.Engine(Settings(index_dir=tmp_path), opener=opener).start()
     _wait(engine)
-    assert engine.status() == f"⚠️ {line}"
+    assert engine.status() == f"**Not available:** {line}"
     with pytest.raises(AssistantError) as caught:
         engine.get(0)
     assert str(caught.value) == line
@@ -379,7 +437,7 @@ def test_engine_opens_again_after_a_temporary_failure(tmp_path, error, retried_b
             engine.get(10)
     else:
         assert engine.get(10) is opener.result
-        assert engine.settled and engine.status().startswith("✅ Ready")
+        assert engine.settled and engine.status().startswith("**Ready:**")
     assert opener.calls == calls
 
 
@@ -464,7 +522,7 @@ def test_conflict_with_markers_in_its_summary_is_not_marked_twice():
         "conflicts": [{"summary": "table [1] vs text [2]", "citations": [1, 2]}],
     }
     rendered = ui.render_answer(answer, {})
-    assert rendered.endswith("different figures:** table \\[1\\] vs text \\[2\\]")
+    assert rendered.endswith("different figures:</strong> table [1] vs text [2]</p>")
 
 
 def _serve_ui(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -15,18 +15,12 @@ import pytest
 
 import ui
 from assistant.errors import IndexUnavailableError
-from tests.conftest import free_port
+from tests.conftest import CHROMIUM, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 TIMEOUT_MS = 30_000
+READY = "answers come from the Annual Report 2016-17"  # the status line once ready
 LETTER = (
     "Dear Commissioner,\n\nI read your annual report. How many homicides were there in Essex?\n"
     "I would like to know how much was spent on police officer pay.\n"
@@ -41,18 +35,6 @@ pytestmark = [
         reason="/usr/bin/chromium is not installed (apt-get install chromium)",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
@@ -72,7 +54,7 @@ def page(browser, server) -> Iterator[SimpleNamespace]:
         ),
     )
     tab.goto(server.url)
-    tab.locator("#status").get_by_text("✅ Ready").wait_for()
+    tab.locator("#status").get_by_text(READY).wait_for()
     try:
         yield seen
     finally:
@@ -85,11 +67,20 @@ def page(browser, server) -> Iterator[SimpleNamespace]:
 
 
 def ask(page, question: str) -> None:
-    """Type a question, press Ask and wait for the new answer."""
+    """Type a question, press Ask and wait for the new answer (not the "looking it up")."""
     before = page.locator("#chat [data-testid='bot']").count()
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
-    page.locator("#chat [data-testid='bot']").nth(before).wait_for()
+    wait_for_answer(page, before)
+
+
+def wait_for_answer(page, before: int) -> None:
+    """Wait until the chat holds more than `before` replies and none is still pending."""
+    page.wait_for_function(
+        """(before) => document.querySelectorAll("#chat [data-testid='bot']").length > before
+            && !document.querySelector("#chat .pending")""",
+        arg=before,
+    )
 
 
 def stored_votes(server, needle: str) -> list[tuple[str, str, str]]:
@@ -106,9 +97,12 @@ def test_chat_shows_answer_and_source_quote_and_stores_thumbs_down(page, server,
     ask(tab, "How many homicides were there?")
     answer = tab.locator("#chat [data-testid='bot']").last
     assert "15" in answer.inner_text() and "[1]" in answer.inner_text()
-    quote = answer.locator("blockquote").first
-    assert "| Number of homicides | 34 | 15 | -19 | -55.9 |" in quote.inner_text()
-    answer.locator("table").first.get_by_text("Number of homicides").wait_for()
+    source = answer.locator("details.source").first
+    source.locator("summary").click()
+    row = source.locator("table.row-table")
+    row.get_by_text("Number of homicides").wait_for()
+    assert "-55.9" in row.inner_text()
+    assert "| Number of homicides |" not in answer.inner_text()  # the row is drawn once
     tab.locator("#chat button[aria-label='Dislike']").last.click()
     tab.locator("#feedback-note").get_by_text("is saved").wait_for()
     tab.locator("#comment-row textarea").fill("Too long. Ring me on 07700 900123")
@@ -153,7 +147,7 @@ def staff_page(browser, server):
     tab.get_by_label("username").fill(user)
     tab.get_by_label("password").fill(password)
     tab.get_by_role("button", name="Login").click()
-    tab.locator("#status").get_by_text("✅ Ready").wait_for()
+    tab.locator("#status").get_by_text(READY).wait_for()
     return context, tab
 
 
@@ -241,7 +235,7 @@ def test_first_start_answers_999_at_once_then_shows_ready(
         assert "call 999 now" in tab.locator("#chat [data-testid='bot']").last.inner_text()
         assert time.monotonic() - started < 5  # typed, sent and shown; the router takes ms
         gate.set()
-        tab.locator("#status").get_by_text("✅ Ready").wait_for()
+        tab.locator("#status").get_by_text(READY).wait_for()
         ask(tab, "How many homicides were there?")
         assert "15" in tab.locator("#chat [data-testid='bot']").last.inner_text()
     finally:

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.evaluation import gate, report
-from assistant.evaluation.runner import Answerer, run_suite
+from assistant.evaluation.runner import Answerer, Progress, run_suite
 from assistant.evaluation.scoring import CaseResult, summarise
 from assistant.evaluation.testset import CATEGORIES, Case, check_sections, load_cases
 from assistant.settings import PROJECT_ROOT, Settings
@@ -166,10 +166,12 @@ def evaluate(
     cases: Sequence[Case],
     testset: Path,
     compare_settings: Settings | None = None,
-    progress: bool = True,
+    progress: bool | Progress = True,
 ) -> dict[str, Any]:
-    """Run and score the cases; the run payload (meta, summary, results[, comparison])."""
-    results = run_suite(answerer, cases, _progress if progress else None)
+    """Run and score the cases; the run payload (meta, summary, results[, comparison]).
+    progress: True for a counter on an interactive stderr, or a function told of each case."""
+    counter = _progress if progress is True else progress or None
+    results = run_suite(answerer, cases, counter)
     summary = summarise(results)
     meta = report.run_metadata(testset, len(cases), getattr(answerer, "stamp", {}) or {})
     comparison = None

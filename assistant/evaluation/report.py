@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -228,13 +230,156 @@ def write_report(
     return directory / f"{stem}.md"
 
 
-def latest_report(directory: Path = REPORTS_DIR) -> dict[str, Any] | None:
-    """The newest eval-*.json run payload in directory, or None."""
-    for path in sorted(Path(directory).glob("eval-*.json"), reverse=True):
+def report_paths(directory: Path = REPORTS_DIR) -> list[Path]:
+    """The runs' reports in directory, newest first: each run's .json where it was kept, else
+    its .md (only the markdown is committed, so a fresh clone has no .json)."""
+    by_stem: dict[str, Path] = {}
+    for path in Path(directory).glob("eval-*.md"):
+        by_stem.setdefault(path.stem, path)
+    for path in Path(directory).glob("eval-*.json"):
+        by_stem[path.stem] = path
+    return [by_stem[stem] for stem in sorted(by_stem, reverse=True)]
+
+
+def load_report(path: Path) -> dict[str, Any] | None:
+    """A run payload from its .json, or read back from its markdown report; None if unreadable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if path.suffix == ".md":
+        data = read_markdown_report(text)
+    else:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and "summary" in data:
-            return {**data, "path": str(path)}
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+    if not isinstance(data, dict) or "summary" not in data:
+        return None
+    return {**data, "path": str(path)}
+
+
+def latest_report(directory: Path = REPORTS_DIR) -> dict[str, Any] | None:
+    """The newest readable run report in directory (.json, else the committed .md), or None."""
+    for path in report_paths(directory):
+        data = load_report(path)
+        if data is not None:
+            return data
     return None
+
+
+_LABELS = {label: metric for metric, label in COLUMNS}
+_MD_TITLE = re.compile(r"^# Evaluation report (?P<date>\S+)$", re.M)
+_MD_COMMIT = re.compile(r"^- Commit: `(?P<commit>[^`]*)`$", re.M)
+_MD_TESTSET = re.compile(
+    r"^- Test set: `(?P<testset>[^`]*)` \((?P<cases>\d+) cases, sha256 (?P<sha>\w*)\)$", re.M
+)
+_MD_STAMP = re.compile(r"^- Index stamp: (?P<stamp>.*)$", re.M)
+_MD_FAILURE = re.compile(r"^- \*\*(?P<id>.+?)\*\* \((?P<category>[^)]*)\): (?P<why>.*)$")
+_MD_EXPECTED = re.compile(r"^  - expected: (?P<kinds>.*?); facts (?P<facts>\[.*\])$")
+_MD_ANSWER = re.compile(r"^  - answer \((?P<kind>[^)]*)\): (?P<text>.*)$")
+
+
+def read_markdown_report(text: str) -> dict[str, Any] | None:
+    """A run payload read back from markdown_report's text: meta, summary and the failures
+    (as rows, since the markdown keeps no full results); None if it is not such a report."""
+    title, scores = _MD_TITLE.search(text), _section(text, "Scores per category")
+    if title is None or not scores:
+        return None
+    commit, testset = _MD_COMMIT.search(text), _MD_TESTSET.search(text)
+    stamp = _MD_STAMP.search(text)
+    rows = [_md_cells(line) for line in scores if line.startswith("|")]
+    header, body = rows[0], [r for r in rows[2:] if r]
+    metrics = [_LABELS.get(label) for label in header[1:]]
+    groups = {
+        row[0]: {m: _parse_cell(m, v) for m, v in zip(metrics, row[1:], strict=False) if m}
+        for row in body
+    }
+    overall = groups.pop("overall", {})
+    meta = {
+        "date": title["date"],
+        "commit": commit["commit"] if commit else "unknown",
+        "testset": testset["testset"] if testset else "",
+        "testset_sha256": testset["sha"] if testset else "",
+        "cases": int(testset["cases"]) if testset else overall.get("cases", 0),
+        "index_stamp": dict(re.findall(r"(\w+) `([^`]*)`", stamp["stamp"])) if stamp else {},
+    }
+    summary = {"categories": groups, "overall": overall}
+    failures = _md_failures(_section(text, "Failures"))
+    return {"meta": meta, "summary": summary, "results": [], "failures": failures}
+
+
+def _section(text: str, heading: str) -> list[str]:
+    """The lines under a '## heading' of a markdown report, up to the next heading."""
+    lines = text.splitlines()
+    try:
+        start = lines.index(f"## {heading}") + 1
+    except ValueError:
+        return []
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return [line for line in lines[start:end] if line.strip()]
+
+
+def _md_cells(line: str) -> list[str]:
+    """The cells of a markdown table line (escaped pipes kept as pipes)."""
+    cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def _parse_cell(metric: str, shown: str) -> Any:
+    """A metric's value back from its cell (the inverse of `cell`)."""
+    if shown == "-":
+        return None
+    try:
+        if metric in PERCENT:
+            return float(shown.rstrip("%")) / 100
+        return float(shown) if "." in shown else int(shown)
+    except ValueError:
+        return None
+
+
+def _md_failures(lines: list[str]) -> list[dict[str, str]]:
+    """Failure rows (the tab's columns) from the markdown report's failures list."""
+    out: list[dict[str, str]] = []
+    for line in lines:
+        if found := _MD_FAILURE.match(line):
+            out.append(
+                {
+                    "id": found["id"],
+                    "category": found["category"],
+                    "question": "",
+                    "expected kind": "",
+                    "expected facts": "",
+                    "answer kind": "",
+                    "answer given": "",
+                    "why it failed": found["why"],
+                }
+            )
+        elif out and line.startswith("  - question: "):
+            out[-1]["question"] = _json_text(line.removeprefix("  - question: "))
+        elif out and (found := _MD_EXPECTED.match(line)):
+            out[-1]["expected kind"] = found["kinds"]
+            out[-1]["expected facts"] = "; ".join(_literal_list(found["facts"]))
+        elif out and (found := _MD_ANSWER.match(line)):
+            out[-1]["answer kind"] = found["kind"]
+            out[-1]["answer given"] = _json_text(found["text"])
+    return out
+
+
+def _json_text(shown: str) -> str:
+    """A JSON string as written in the report, else the text as it stands."""
+    try:
+        value = json.loads(shown)
+    except json.JSONDecodeError:
+        return shown
+    return value if isinstance(value, str) else shown
+
+
+def _literal_list(shown: str) -> list[str]:
+    """A Python list of strings as written in the report (expected facts)."""
+    try:
+        value = ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        return [shown]
+    return [str(v) for v in value] if isinstance(value, list) else [shown]
