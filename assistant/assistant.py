@@ -220,6 +220,8 @@ class Assistant:
             return page
         question = self._without_filler(self._analysed(self._corrected(focus(text))))
         previous = earlier[-1] if earlier else None
+        if previous is None and question.follow_up_cue and not question.terms:
+            return self.composer.nothing_to_follow(text)  # "and the year before?" first
         if previous is not None and points_back(text):
             # "how many did they record?": read in the light of the conversation first, so
             # "they" is what the last answer was about, not any row that fits the rest

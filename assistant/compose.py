@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assistant.answer import Answer, CitationList, Conflict, Statistic
 from assistant.conflicts import Mention, money_conflicts, prose_mentions, rate_conflicts
+from assistant.intake import echoed
 from assistant.invariants import GAP, verbatim_quote
 from assistant.passages import Passage
 from assistant.select import Candidate
@@ -115,6 +116,7 @@ class Composer:
         periods = row.periods()
         if len(periods) >= 2:
             text, stats = _two_periods(row, periods[-2], periods[-1], period, n)
+            text = _settled(question, row, periods[-2], periods[-1]) + text
         else:
             text, stats = _one_period(row, periods[0] if periods else "", n)
         text += self._footnotes(row, cites)
@@ -225,6 +227,16 @@ class Composer:
             Answer(question, kind, " ".join(texts), cites.items, unique_stats, conflicts)
         )
 
+    def nothing_to_follow(self, question: str) -> Answer:
+        """The reply to a follow-up that starts a conversation ("and the year before?"): it
+        asks for the whole question instead of refusing."""
+        text = (
+            f"I'm not sure what “{echoed(question)}” refers to: there is no earlier question "
+            "in this conversation. Please ask the whole question, saying what you would like "
+            "to know about."
+        )
+        return Answer(question, "not_found", text)
+
     def not_found(self, question: str, topics: list[str] | None = None) -> Answer:
         """The plain refusal, with a few topics the report does cover (nearest ones if given)."""
         text = NOT_FOUND
@@ -317,6 +329,32 @@ def _two_periods(
     else:
         text = f"{row.label}: {v1} in the {first} [{n}]. In the {second} it was {v2}{_change(row)}."
     return text, stats
+
+
+_YES_NO = re.compile(r"^\s*(is|are|was|were|did|does|do|has|have|had)\b", re.I)
+_RISE = re.compile(r"\b(up|rise|rising|rose|risen|increase\w*|higher|more|gr[eo]w\w*)\b", re.I)
+_FALL = re.compile(
+    r"\b(down|fall|falling|fell|fallen|drop\w*|decrease\w*|lower|less|fewer|reduc\w*|cut)\b",
+    re.I,
+)
+
+
+def _settled(question: str, row: StatRow, earlier: str, latest: str) -> str:
+    """ "Yes: it went up. " or "No: it went down. " when a yes/no question asks whether a row
+    rose (or fell) and its two periods settle it; "" otherwise (no figures: those follow,
+    cited)."""
+    if not _YES_NO.match(question):
+        return ""
+    rise, fall = _RISE.search(question) is not None, _FALL.search(question) is not None
+    before, after = (
+        parse_number(row.values.get(earlier, "")),
+        parse_number(row.values.get(latest, "")),
+    )
+    if rise == fall or before is None or after is None or before == after:
+        return ""
+    went_up = after > before
+    answer = "Yes" if went_up == rise else "No"
+    return f"{answer}: it went {'up' if went_up else 'down'}. "
 
 
 def _change(row: StatRow) -> str:

@@ -377,3 +377,14 @@ def test_every_glossary_entry_names_its_source_and_no_report() -> None:
         assert entry["kind"].strip() and entry["source"].strip()
         said = json.dumps(entry).lower()
         assert not re.search(r"essex|20\d\d[-/]\d\d", said), entry["term"]
+
+
+@pytest.mark.parametrize("asked", ["and the year before?", "What about last year?"])
+def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
+    assistant_session: Assistant, asked: str
+) -> None:
+    answer = assistant_session.ask(asked)
+    assert answer.kind == "not_found"
+    assert "no earlier question" in answer.text and asked in answer.text
+    followed = assistant_session.ask(asked, history=[assistant_session.ask("How many homicides?")])
+    assert followed.kind == "statistic" and "34" in followed.text

@@ -151,3 +151,19 @@ def test_the_engine_names_no_report(tmp_path: Path) -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             if pattern.search(line):
                 assert rel in allowed and allowed[rel] in line, f"{rel}: {line.strip()}"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lead"),
+    [
+        ("Did burglary offences go up in 2020-21?", "No: it went down."),
+        ("Did the number of burglary offences fall?", "Yes: it went down."),
+        ("Has vehicle crime increased?", "Yes: it went up."),
+        ("How many burglary offences were there?", "Number of burglary offences"),
+    ],
+)
+def test_a_yes_no_question_the_row_settles_is_answered_yes_or_no_first(
+    second: Assistant, asked: str, lead: str
+) -> None:
+    answer = second.ask(asked)
+    assert answer.kind == "statistic" and answer.text.startswith(lead), answer.text
