@@ -239,6 +239,7 @@ class Policy:
     report_veto: float = 0.8  # a report phrase, but the classifier is sure it is ordinary
     piece_veto: float = 0.7  # a sentence reads as danger, but the whole message as ordinary
     report_keep: float = 0.98  # danger words or a danger sentence, but the whole reads a report
+    urgent_floor: float = 0.6  # read as danger or distress more than as ordinary, this sure
 
 
 def combine(
@@ -260,7 +261,7 @@ def combine(
         return strict
     if signals.now:
         return Route("danger")
-    label = decide(probs, threshold)
+    label = decide(probs, threshold) or _urgent(probs, policy.urgent_floor)
     if label in ("danger", "distress"):
         return Route(label, "classifier")
     if signals.loose:
@@ -270,6 +271,14 @@ def combine(
     if strict is not None:
         return None if probs["none"] >= policy.report_veto else strict
     return Route(label, "classifier") if label else None
+
+
+def _urgent(probs: dict[str, float], floor: float) -> str | None:
+    """Danger or distress when the classifier reads it as likelier than an ordinary message
+    and at least ``floor`` likely, though not sure enough of "not ordinary" to route by the
+    threshold alone: 999 errs on the side of the person writing."""
+    label = max(("danger", "distress"), key=lambda name: probs[name])
+    return label if probs[label] > probs["none"] and probs[label] >= floor else None
 
 
 def routed(
@@ -335,6 +344,7 @@ class SafetyRouter:
             settings.safety_report_veto,
             settings.safety_piece_veto,
             settings.safety_report_keep,
+            settings.safety_urgent_floor,
         )
         return cls(model_dir, policy, wording_for(settings))
 

@@ -116,6 +116,14 @@ class Settings(BaseSettings):
         "least this probability stays a report when danger words (not said to be happening "
         "now) or one of its sentences read as danger; distress always routes (1.1: never kept).",
     )
+    safety_urgent_floor: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.1,
+        description="A message the classifier reads as danger or distress more likely than "
+        "ordinary, with at least this probability, gets 999 even when the threshold on "
+        "'ordinary' alone would not route it (1.1: never).",
+    )
     safety_piece_veto: float = Field(
         0.7,
         ge=0.0,

@@ -130,3 +130,12 @@ def test_a_danger_sentence_in_a_long_message_still_routes_unless_the_whole_is_a_
     )
     sure = routed(message, _probs(0, 0.005, 0, 0.995), 0.11, Policy(), lambda: "danger")
     assert sure is not None and sure.label == "report"
+
+
+def test_a_message_read_as_danger_more_than_as_ordinary_gets_999() -> None:
+    message = "there is an individual carrying what appears to be a firearm in the car park"
+    likely = routed(message, _probs(0.15, 0.83, 0.0, 0.02), 0.11, Policy(), lambda: None)
+    assert likely is not None and likely.label == "danger"
+    # more likely ordinary, or not likely enough: the threshold decides, and it does not route
+    assert routed(message, _probs(0.5, 0.45, 0.0, 0.05), 0.11, Policy(), lambda: None) is None
+    assert routed(message, _probs(0.3, 0.4, 0.3, 0.0), 0.11, Policy(), lambda: None) is None
