@@ -202,27 +202,23 @@ JS = """
   }, true);
 }
 """
+
+
+def _scroll_to_last(testid: str, block: str) -> str:
+    """Browser code that scrolls the chat's last message of one kind into view, once the
+    page has drawn it."""
+    return (
+        "() => {\n  const show = () => {\n"
+        f"    const found = document.querySelectorAll(\"#chat [data-testid='{testid}']\");\n"
+        "    const last = found[found.length - 1];\n"
+        f'    if (last) last.scrollIntoView({{ block: "{block}" }});\n'
+        "  };\n  requestAnimationFrame(() => requestAnimationFrame(show));\n}"
+    )
+
+
 # After an answer arrives: show its start (not the bottom of the chat, where the last source is).
-SCROLL_TO_ANSWER = """
-() => {
-  const show = () => {
-    const answers = document.querySelectorAll("#chat [data-testid='bot']");
-    const last = answers[answers.length - 1];
-    if (last) last.scrollIntoView({ block: "start" });
-  };
-  requestAnimationFrame(() => requestAnimationFrame(show));
-}
-"""
-SCROLL_TO_QUESTION = """
-() => {
-  const show = () => {
-    const asked = document.querySelectorAll("#chat [data-testid='user']");
-    const last = asked[asked.length - 1];
-    if (last) last.scrollIntoView({ block: "nearest" });
-  };
-  requestAnimationFrame(() => requestAnimationFrame(show));
-}
-"""
+SCROLL_TO_ANSWER = _scroll_to_last("bot", "start")
+SCROLL_TO_QUESTION = _scroll_to_last("user", "nearest")
 
 
 def theme() -> gr.themes.Base:

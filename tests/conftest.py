@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,34 @@ def free_port() -> int:
 
 STAFF_LOGIN = ("evaluator", "a-long-test-password")
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def watch_page(tab, seen: SimpleNamespace) -> None:
+    """Record on ``seen`` the page's dialogs (dismissed) and every request that would leave
+    the machine (``seen.dialogs``, ``seen.outside``)."""
+    from urllib.parse import urlparse
+
+    tab.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.on(
+        "request",
+        lambda r: (
+            None
+            if urlparse(r.url).hostname in ("127.0.0.1", None) or r.url.startswith("data:")
+            else seen.outside.append(r.url)
+        ),
+    )
+
+
+# The marks every browser-test module carries: skipped where no Chromium is installed
+# (CI installs it, and there a missing browser is an error, not a skip).
+BROWSER_TEST_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="/usr/bin/chromium is not installed (apt-get install chromium)",
+    ),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlparse
 
 import pytest
 
 import ui
 from assistant.errors import IndexUnavailableError
-from tests.conftest import CHROMIUM, free_port
+from tests.conftest import BROWSER_TEST_MARKS, free_port, watch_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,14 +25,7 @@ LETTER = (
     "What is your favourite football team?\n\nYours sincerely,\nJane Smith\n"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="/usr/bin/chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @pytest.fixture
@@ -44,15 +35,7 @@ def page(browser, server) -> Iterator[SimpleNamespace]:
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     seen = SimpleNamespace(page=tab, dialogs=[], outside=[])
-    tab.on("dialog", lambda dialog: (seen.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.on(
-        "request",
-        lambda r: (
-            None
-            if urlparse(r.url).hostname in ("127.0.0.1", None) or r.url.startswith("data:")
-            else seen.outside.append(r.url)
-        ),
-    )
+    watch_page(tab, seen)
     tab.goto(server.url)
     tab.locator("#status").get_by_text(READY).wait_for()
     try:

@@ -8,20 +8,18 @@ Screenshots of what each step looks like go to /tmp/ui-shots/ (not committed).""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlparse
 
 import pytest
 
 import ui
 from assistant.staff import checker
 from tests import browser_checks as checks
-from tests.conftest import CHROMIUM, free_port, load_testset_cases
+from tests.conftest import BROWSER_TEST_MARKS, free_port, load_testset_cases, watch_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = Path("/tmp/ui-shots")
@@ -32,14 +30,7 @@ SENTENCE_SOURCE = "In this context, it is pleasing that in Essex"
 SIZES = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="phone")]
 TABS = ["Ask the report", "Read the report", "Figures at a glance"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="/usr/bin/chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @pytest.fixture
@@ -58,15 +49,7 @@ def open_page(browser, server) -> Iterator:
         tab = context.new_page()
         tab.set_default_timeout(TIMEOUT_MS)
         seen = SimpleNamespace(context=context, dialogs=[], outside=[])
-        tab.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
-        tab.on(
-            "request",
-            lambda r: (
-                None
-                if urlparse(r.url).hostname in ("127.0.0.1", None) or r.url.startswith("data:")
-                else seen.outside.append(r.url)
-            ),
-        )
+        watch_page(tab, seen)
         opened.append(seen)
         tab.goto(url or server.url)
         if ready:
