@@ -38,6 +38,7 @@ from assistant.question import (
     compared,
     financial_years,
     focus,
+    one_persons_pay,
     points_back,
     split_compound,
 )
@@ -219,6 +220,11 @@ class Assistant:
         if page is not None:
             return page
         question = self._without_filler(self._analysed(self._corrected(focus(text))))
+        whose = one_persons_pay(focus(text))
+        if whose is not None:  # a spending line is not a salary: say so, and where it is
+            return self.composer.not_their_pay(
+                text, whose, self.store.match(question, self._weight)
+            )
         previous = earlier[-1] if earlier else None
         if previous is None and question.follow_up_cue and not question.terms:
             return self.composer.nothing_to_follow(text)  # "and the year before?" first

@@ -227,6 +227,18 @@ class Composer:
             Answer(question, kind, " ".join(texts), cites.items, unique_stats, conflicts)
         )
 
+    def not_their_pay(self, question: str, who: str, nearest: StatRow | None) -> Answer:
+        """The refusal for one person's pay, naming where the nearest line is (no figure:
+        a refusal states none)."""
+        text = f"The report doesn't say what {who} is paid."
+        if nearest is not None:
+            text += (
+                f" The nearest thing it gives is the “{nearest.label}” line among the "
+                f"figures in “{topic_name(nearest.section)}”, which is what that part of "
+                "the budget cost, not one person's pay."
+            )
+        return Answer(question, "not_found", text)
+
     def nothing_to_follow(self, question: str) -> Answer:
         """The reply to a follow-up that starts a conversation ("and the year before?"): it
         asks for the whole question instead of refusing."""

@@ -157,6 +157,32 @@ PERSONAL_INFO = re.compile(
 )
 
 
+# "How much is the Commissioner paid?": one person's pay, which a report's spending lines
+# (the cost of an office, a service or a whole workforce) do not give.
+ONE_PERSONS_PAY = re.compile(
+    r"\bhow much (is|does|was|did) (the |a |an |our )?(?P<who>[a-z][a-z '’&-]{1,60}?) "
+    r"(paid|earn|earns|get paid|gets paid|got paid|take home)\b|"
+    r"\bwhat (is|was) (the )?(?P<who2>[a-z][a-z '’&-]{1,60}?)['’]s (salary|pay|wage|earnings)\b|"
+    r"\bwhat (does|did) (the |a |an |our )?(?P<who3>[a-z][a-z '’&-]{1,60}?) "
+    r"(earn|get paid|take home)\b",
+    re.I,
+)
+
+
+def one_persons_pay(text: str) -> str | None:
+    """Whose pay a question asks about ("the police and crime commissioner", "Roger Hirst"),
+    when it asks what one person is paid; None otherwise (a pay bill: "how much are officers
+    paid")."""
+    match = ONE_PERSONS_PAY.search(text)
+    if match is None:
+        return None
+    who = (match.group("who") or match.group("who2") or match.group("who3") or "").strip()
+    if not who:
+        return None
+    named = re.search(rf"\b(the|a|an|our)\s+{re.escape(who)}", match.group(0), re.I)
+    return f"the {who}" if named else who  # "the commissioner"; "Roger Hirst"
+
+
 OPINION = re.compile(
     r"\byour (own )?(favourite|favorite|opinion|view|views|thoughts?|feelings?|preference)\b|"
     r"\b(do|would) you (personally )?(like|love|prefer|support|think|believe|recommend)\b",

@@ -388,3 +388,20 @@ def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
     assert "no earlier question" in answer.text and asked in answer.text
     followed = assistant_session.ask(asked, history=[assistant_session.ask("How many homicides?")])
     assert followed.kind == "statistic" and "34" in followed.text
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["How much is the police and crime commissioner paid a year?", "What does a PCSO earn?"],
+)
+def test_one_persons_pay_is_refused_saying_what_the_report_does_not_give(
+    assistant_session: Assistant, asked: str
+) -> None:
+    answer = assistant_session.ask(asked)
+    assert answer.kind == "not_found" and "doesn't say what the" in answer.text
+    assert not answer.citations
+
+
+def test_a_pay_bill_is_still_answered(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask("How much was spent on police officer pay?")
+    assert answer.kind == "statistic" and "159,556" in answer.text
