@@ -50,7 +50,7 @@ def screened_passages(doc: Document, sections: list[Section]) -> tuple[list[Pass
     for section in sections:
         heading, previous = "", ""
         for block in section.blocks:
-            if block.kind == "heading":  # "Case Study" then "Southchurch Park": both apply
+            if block.kind == "heading":  # "Case Study" then "Riverside Park": both apply
                 heading = f"{heading}: {block.text}" if previous == "heading" else block.text
                 previous = block.kind
                 continue

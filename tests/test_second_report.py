@@ -141,8 +141,6 @@ def test_the_engine_names_no_report(tmp_path: Path) -> None:
     package = Path(__file__).resolve().parents[1] / "assistant"
     pattern = re.compile(r"essex|2016|2015|homicide|raptor", re.I)
     allowed = {
-        # the old key of exported test cases, still read so older files import
-        "evaluation/llamaindex.py": "essex_case",
         # a Unicode range of dash characters, not a year
         "evaluation/testset.py": "\\u2015",
     }

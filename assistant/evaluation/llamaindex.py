@@ -4,8 +4,8 @@ The file is what `LabelledRagDataset.save_json` writes and `from_json` reads:
 ``{"examples": [{"query", "query_by", "reference_contexts", "reference_answer",
 "reference_answer_by"}]}`` with ``query_by``/``reference_answer_by`` as CreatedBy objects
 (``{"model_name": "", "type": "human"}``). Each exported example also carries the full case
-under ``"test_case"`` (files written before it was renamed used another key, still read);
-LlamaIndex ignores unknown keys, and import uses it for a lossless round trip.
+under ``"test_case"``; LlamaIndex ignores unknown keys, and import uses it for a lossless
+round trip (a file without it is read from the LabelledRagDataset fields alone).
 (llama-index-core 0.14 no longer ships `llama_index.core.llama_dataset`, so the format is
 written here rather than through those classes.)
 """
@@ -22,7 +22,7 @@ from assistant.errors import InputFileError
 from assistant.evaluation.testset import Case, Warn, case_to_dict, contains_fact, parse_case
 
 CASE_KEY = "test_case"
-_EARLIER_CASE_KEYS = ("essex_case",)  # what files exported before the rename carry
+
 HUMAN = {"model_name": "", "type": "human"}
 MAX_CONTEXTS = 3
 KIND_ANSWERS = {
@@ -131,9 +131,8 @@ def from_example(
     """One case: the embedded case when present, else built from query and references."""
     if not isinstance(example, dict):
         raise InputFileError(f"{where}: expected a JSON object")
-    for key in (CASE_KEY, *_EARLIER_CASE_KEYS):
-        if isinstance(example.get(key), dict):
-            return parse_case(example[key], where, warn)
+    if isinstance(example.get(CASE_KEY), dict):
+        return parse_case(example[CASE_KEY], where, warn)
     query = example.get("query")
     if not isinstance(query, str) or not query.strip():
         raise InputFileError(f'{where}: missing "query"')
