@@ -768,6 +768,7 @@ class WebApp:
         self.settings = engine.settings
         self.store = FeedbackStore(self.settings.feedback_db)
         self.downloads = Path(tempfile.mkdtemp(prefix="pcc-drafts-"))
+        PRIVATE_FOLDERS.append(self.downloads)
         atexit.register(shutil.rmtree, self.downloads, True)
         self._rows: dict[str, tuple[dict, dict]] = {}
         self._sections: list[ReaderSection] = []
@@ -1235,6 +1236,17 @@ def launch(
     return str(url)
 
 
+# Folders holding what staff wrote (drafted letters): removed when the app stops.
+PRIVATE_FOLDERS: list[Path] = []
+
+
+def _stop(*_: Any) -> None:
+    """On SIGTERM: remove the private folders now, then exit like Ctrl-C."""
+    for folder in PRIVATE_FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(0)
+
+
 def main() -> int:
     """`python ui.py`: serve the public app (and the staff app when staff log-ins are set)
     until interrupted; the index builds in the background. A bad setting or a busy port is
@@ -1243,8 +1255,9 @@ def main() -> int:
     from assistant.staff import checker
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    # SIGTERM exits like Ctrl-C, so the drafts' temporary files are removed (atexit) then too
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM exits like Ctrl-C; the drafts' folders (personal details) go at once, not only
+    # at exit, which waits for background threads (an index build) and may be cut short
+    signal.signal(signal.SIGTERM, _stop)
     try:
         settings = load_settings()
         check = checker(settings)
