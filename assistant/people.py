@@ -1,5 +1,5 @@
 """Who holds a role: the report's own sentences that name a person next to the role asked for
-("Chief Constable Stephen Kavanagh", "My deputy, Jane Gardner")."""
+("Chief Officer Ann Marlow", "My deputy, Tom Reyes")."""
 
 from __future__ import annotations
 
@@ -38,9 +38,8 @@ def who_holds(
 ) -> Named | None:
     """The sentence that names a person (a name whose last two words the report only ever
     writes with a capital, ``proper``, and which are not the role asked about) with the most
-    of the question's key terms within
-    WINDOW words of the name (at least MIN_SHARE of them, the rarer terms counting more when
-    a weight is given); None when no sentence does."""
+    of the question's key terms within WINDOW words of the name: at least MIN_SHARE of them,
+    the rarer terms counting more when a weight is given. None when no sentence does."""
     if not term_stems:
         return None
     needed = max(1, math.ceil(MIN_SHARE * len(term_stems)))
