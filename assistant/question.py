@@ -170,7 +170,7 @@ ONE_PERSONS_PAY = re.compile(
 
 
 def one_persons_pay(text: str) -> str | None:
-    """Whose pay a question asks about ("the police and crime commissioner", "Roger Hirst"),
+    """Whose pay a question asks about ("the police and crime commissioner", "Sam Okafor"),
     when it asks what one person is paid; None otherwise (a pay bill: "how much are officers
     paid")."""
     match = ONE_PERSONS_PAY.search(text)
@@ -180,7 +180,7 @@ def one_persons_pay(text: str) -> str | None:
     if not who:
         return None
     named = re.search(rf"\b(the|a|an|our)\s+{re.escape(who)}", match.group(0), re.I)
-    return f"the {who}" if named else who  # "the commissioner"; "Roger Hirst"
+    return f"the {who}" if named else who  # "the commissioner"; "Sam Okafor"
 
 
 OPINION = re.compile(
