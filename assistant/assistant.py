@@ -219,8 +219,9 @@ class Assistant:
         page = self.contents.lookup(text)
         if page is not None:
             return page
-        question = self._without_filler(self._analysed(self._corrected(focus(text))))
-        whose = one_persons_pay(focus(text))
+        focused = focus(text)
+        question = self._without_filler(self._analysed(self._corrected(focused)))
+        whose = one_persons_pay(focused)
         if whose is not None:  # a spending line is not a salary: say so, and where it is
             return self.composer.not_their_pay(
                 text, whose, self.store.match(question, self._weight)
@@ -228,7 +229,8 @@ class Assistant:
         previous = earlier[-1] if earlier else None
         if previous is None and question.follow_up_cue and not question.terms:
             return self.composer.nothing_to_follow(text)  # "and the year before?" first
-        if previous is not None and points_back(text):
+        tried_follow_up = previous is not None and points_back(text)
+        if tried_follow_up:
             # "how many did they record?": read in the light of the conversation first, so
             # "they" is what the last answer was about, not any row that fits the rest
             followed = self._follow_up(text, question, earlier)
@@ -240,14 +242,18 @@ class Assistant:
         row = self.store.match(question, self._weight)
         if row is not None:
             return self.composer.from_row(text, row, question.period)
-        if previous is not None and (question.follow_up_cue or len(question.terms) <= 1):
+        if (
+            previous is not None
+            and not tried_follow_up
+            and (question.follow_up_cue or len(question.terms) <= 1)
+        ):
             followed = self._follow_up(text, question, earlier)
             if followed is not None:
                 return followed
         found = self._from_passages(text, question)
         if found.kind == "not_found" and question.cue in ("who", "person"):
             found = self._named(text, question) or found
-        if found.kind == "not_found" and previous is not None:
+        if found.kind == "not_found" and previous is not None and not tried_follow_up:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
             return self._learned(text, question) or found

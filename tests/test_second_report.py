@@ -134,7 +134,7 @@ def test_the_fixed_101_wording_names_the_second_force(second: Assistant) -> None
     assert "Northshire Police" in answer.text and "101" in answer.text
 
 
-def test_the_engine_names_no_report(tmp_path: Path) -> None:
+def test_the_engine_names_no_report() -> None:
     """What the grep of issue 8 checks: no report's place, years, rows or operations in code."""
     import re
 
