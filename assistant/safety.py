@@ -99,6 +99,8 @@ _EMERGENCY = re.compile(
     r"( is| are|'s|'re)? (with|holding|carrying|waving|has|got|pulled( out)?) (a|his|her) "
     r"(knife|gun|weapon|blade|machete)|"
     r"house is on fire|there'?s a fire|can'?t breathe|unconscious|"
+    r"(won'?t|wont|will not|don'?t|dont|do not) let (me|us) (leave|go|out)|"
+    r"(i'?m|im|i am|we'?re|we are|being) (held|kept|locked) (in|against|inside)|"
     r"not breathing|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
     r"someone (is|'s) (in|inside) my|"
@@ -147,12 +149,20 @@ _LOOSE_DANGER = re.compile(
 )
 # Words that say it is happening at this moment (a bare "now" is too weak: "she's ok now").
 _PRESENT = (
-    r"(right now|rn|as we speak|at the moment|in progress|currently|this minute|"
+    r"(right now|rn|as we speak|at (the|this) moment|in progress|currently|this minute|"
     r"still (here|there|outside|inside|in the))"
 )
+_PRESENT_WORD = re.compile(rf"\b{_PRESENT}\b", re.I)
 _DANGER_PRESENT = re.compile(
     rf"\b{_DANGER}\b.*\b{_PRESENT}\b|\b{_PRESENT}\b.*\b{_DANGER}\b|"
     rf"\b(burglary|robbery|break-in|fight|attack|assault)\b.*\b{_PRESENT}\b",
+    re.I,
+)
+# "Nothing's happening right now", "he isn't here at the moment": the present, said calm.
+_CALM_NOW = re.compile(
+    rf"\b(nothing('?s| is)? (happening|going on)|(not|n'?t|no longer) (here|there|around|"
+    rf"outside|happening|in danger|in any danger|with me|near me)|(i'?m|i am|we'?re|we are|"
+    rf"(s)?he'?s|(s)?he is) (safe|ok|okay|fine|alright|all right))\b.{{0,30}}\b({_PRESENT}|now)\b",
     re.I,
 )
 _HAPPENING_NOW = re.compile(
@@ -222,9 +232,12 @@ def rule_signals(question: str) -> Signals:
         return Signals(Route("distress"), False, False)
     if _FIGURES.match(question) is not None:
         return Signals(None, False, False)
-    if _EMERGENCY.search(question):
-        return Signals(Route("danger"), _DANGER_PRESENT.search(question) is not None, False)
-    now = _DANGER_PRESENT.search(question) is not None
+    calm = _CALM_NOW.search(question) is not None
+    if _EMERGENCY.search(question):  # danger words themselves: any word of the present is now
+        return Signals(
+            Route("danger"), not calm and _PRESENT_WORD.search(question) is not None, False
+        )
+    now = not calm and _DANGER_PRESENT.search(question) is not None
     loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
     report = _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
     return Signals(Route("report") if report else None, now, loose)
@@ -240,6 +253,7 @@ class Policy:
     piece_veto: float = 0.7  # a sentence reads as danger, but the whole message as ordinary
     report_keep: float = 0.98  # danger words or a danger sentence, but the whole reads a report
     urgent_floor: float = 0.6  # read as danger or distress more than as ordinary, this sure
+    danger_veto: float = 0.98  # danger words not said to be now, but surely an ordinary message
 
 
 def combine(
@@ -249,15 +263,18 @@ def combine(
 
     Unmistakable distress, and danger words said to be happening right now, route whatever
     the classifier says; other unmistakable danger words too, unless the classifier is sure
-    the message reports something that is over. Looser danger words route as danger unless
-    the classifier reads a report of something over, or an ordinary question; a report phrase
-    yields to the classifier when it reads danger or distress, or is sure the message is
-    ordinary."""
+    the message reports something that is over, or is an ordinary message (hyperbole).
+    Looser danger words route as danger (distress when the classifier reads that likelier)
+    unless the classifier reads a report of something over, or an ordinary question; a
+    report phrase yields to the classifier when it reads danger or distress, or is sure the
+    message is ordinary."""
     strict = signals.strict
     if strict is not None and strict.label != "report":
         over = strict.label == "danger" and not signals.now
         if over and probs["report"] >= policy.report_keep:
             return Route("report", "classifier")
+        if over and probs["none"] >= policy.danger_veto:
+            return None  # hyperbole: "these rises are going to kill me"
         return strict
     if signals.now:
         return Route("danger")
@@ -267,7 +284,9 @@ def combine(
     if signals.loose:
         if probs["report"] >= policy.report_over_danger:
             return Route("report", "classifier")
-        return None if probs["none"] >= policy.loose_veto else Route("danger")
+        if probs["none"] >= policy.loose_veto:
+            return None
+        return Route("distress" if probs["distress"] > probs["danger"] else "danger")
     if strict is not None:
         return None if probs["none"] >= policy.report_veto else strict
     return Route(label, "classifier") if label else None
@@ -286,17 +305,25 @@ def routed(
     probs: dict[str, float],
     threshold: float,
     policy: Policy,
-    urgent_piece: Callable[[], str | None],
+    urgent_piece: Callable[[str], str | None],
 ) -> Route | None:
     """The rules and the classifier's reading of the whole message together; then, unless the
-    whole reads as ordinary or surely as a report of something over, the first sentence of a
-    long message that reads as danger or distress (``urgent_piece``, called only then)."""
+    whole reads surely as a report of something over, the first sentence of a long message
+    that reads as danger or distress (``urgent_piece``, called only then with how the whole
+    reads: "ordinary", "report" or "unsure", for how sure the sentence must be)."""
     found = combine(rule_signals(question), probs, threshold, policy)
     if found is not None and found.label != "report":
         return found
-    if probs["none"] >= policy.piece_veto or probs["report"] >= policy.report_keep:
+    if probs["report"] >= policy.report_keep:
         return found
-    urgent = urgent_piece()
+    reading = (
+        "ordinary"
+        if probs["none"] >= policy.piece_veto
+        else "report"
+        if probs["report"] >= policy.piece_veto
+        else "unsure"
+    )
+    urgent = urgent_piece(reading)
     return Route(urgent, "classifier") if urgent else found
 
 
@@ -345,6 +372,7 @@ class SafetyRouter:
             settings.safety_piece_veto,
             settings.safety_report_keep,
             settings.safety_urgent_floor,
+            settings.safety_danger_veto,
         )
         return cls(model_dir, policy, wording_for(settings))
 
@@ -369,7 +397,7 @@ class SafetyRouter:
             probs,
             classifier.threshold,
             self.policy,
-            lambda: classifier.urgent_piece(question),  # danger buried in a long message
+            lambda reading: classifier.urgent_piece(question, reading),
         )
 
     def load_classifier(self) -> SafetyRouter:

@@ -45,15 +45,26 @@ class SafetyClassifier:
     threshold: float
     piece_threshold: float
     embed: Embed
+    sure_piece_threshold: float = 0.0
+    report_piece_urgency: float = 1.01
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability of each label for one message."""
         return self._many([text])[0]
 
-    def urgent_piece(self, text: str) -> str | None:
-        """Danger or distress read in one sentence of a long message, or None."""
+    def urgent_piece(self, text: str, reading: str = "unsure") -> str | None:
+        """Danger or distress read in one sentence of a long message, or None; how sure the
+        sentence must be depends on how the whole message reads (``piece_label``)."""
         pieces = pieces_of(text)
-        return urgent_in(self._many(pieces), self.piece_threshold) if pieces else None
+        return piece_label(self._many(pieces), self.piece_bars(), reading) if pieces else None
+
+    def piece_bars(self) -> dict[str, float]:
+        """The fitted bars of ``piece_label``."""
+        return {
+            "piece_threshold": self.piece_threshold,
+            "sure_piece_threshold": self.sure_piece_threshold,
+            "report_piece_urgency": self.report_piece_urgency,
+        }
 
     def _many(self, texts: list[str]) -> list[dict[str, float]]:
         lowered = [t.lower() for t in texts]
@@ -72,6 +83,19 @@ def decide(probs: dict[str, float], threshold: float) -> str | None:
     if probs["none"] >= threshold:
         return None
     return max(ROUTED, key=lambda label: probs[label])
+
+
+def piece_label(pieces: list[dict[str, float]], bars: dict, reading: str) -> str | None:
+    """Danger or distress in one sentence of a long message, judged by how the whole reads:
+    unsure ("unsure"): a sentence not ordinary enough by the piece threshold; ordinary
+    ("ordinary": "…while I've been typing I've heard glass smash downstairs… anyway, how many
+    PCSOs are there?"): a sentence all but certainly urgent; a report ("report"): a sentence
+    more urgent than any sentence of the bank's reports."""
+    if reading == "ordinary":
+        return urgent_in(pieces, bars["sure_piece_threshold"])
+    if reading == "report":
+        return most_urgent(pieces, bars["report_piece_urgency"])
+    return urgent_in(pieces, bars["piece_threshold"])
 
 
 def urgent_in(pieces: list[dict[str, float]], threshold: float) -> str | None:
@@ -120,7 +144,13 @@ def load(embed: Embed, path: Path = MODEL_FILE) -> SafetyClassifier:
         data = pickle.load(handle)  # the project's own file, fitted by `assistant safety fit`
     meta = data["meta"]
     return SafetyClassifier(
-        data["model"], data["ngrams"], meta["threshold"], meta["piece_threshold"], embed
+        data["model"],
+        data["ngrams"],
+        meta["threshold"],
+        meta["piece_threshold"],
+        embed,
+        meta.get("sure_piece_threshold", 0.0),
+        meta.get("report_piece_urgency", 1.01),
     )
 
 
@@ -184,6 +214,8 @@ def fit(
     meta = {
         "threshold": threshold,
         "piece_threshold": choose_piece_threshold(out, pieces, labels, threshold, piece_veto),
+        "sure_piece_threshold": choose_sure_piece_threshold(out, pieces, labels, piece_veto),
+        "report_piece_urgency": choose_report_piece_urgency(out, pieces, labels, piece_veto),
         "C": c,
         "bank": bank_hash(rows),
         "rows": len(rows),
@@ -238,6 +270,49 @@ def choose_piece_threshold(
         if extra <= budget:
             best = float(t)
     return best
+
+
+def choose_sure_piece_threshold(
+    probs: np.ndarray,
+    pieces: list[list[dict[str, float]]],
+    labels: np.ndarray,
+    piece_veto: float,
+) -> float:
+    """For long messages that read as ordinary whole: half the lowest p(ordinary) of any
+    sentence of such an ordinary message (out of fold), so that none of the bank's ordinary
+    messages is routed by one sentence, with a margin for new wording."""
+    ordinary = [i for i in range(len(labels)) if labels[i] == 0 and probs[i][0] >= piece_veto]
+    lowest = min((p["none"] for i in ordinary for p in pieces[i]), default=0.0)
+    return float(lowest) / 2
+
+
+def choose_report_piece_urgency(
+    probs: np.ndarray,
+    pieces: list[list[dict[str, float]]],
+    labels: np.ndarray,
+    piece_veto: float,
+) -> float:
+    """For long messages that read as a report whole: just above the highest danger or
+    distress probability of any sentence of the bank's reports read so (out of fold), so
+    that none of them is routed to 999 by one vivid sentence."""
+    report = LABELS.index("report")
+    reports = [
+        i for i in range(len(labels)) if labels[i] == report and probs[i][report] >= piece_veto
+    ]
+    highest = max((_urgency(p) for i in reports for p in pieces[i]), default=0.0)
+    return round(float(highest) + 0.01, 4)
+
+
+def _urgency(probs: dict[str, float]) -> float:
+    return max(probs["danger"], probs["distress"])
+
+
+def most_urgent(pieces: list[dict[str, float]], bar: float) -> str | None:
+    """The first sentence's danger or distress label whose probability is at least bar."""
+    for probs in pieces:
+        if _urgency(probs) >= bar:
+            return "danger" if probs["danger"] >= probs["distress"] else "distress"
+    return None
 
 
 def choose_threshold(probs: np.ndarray, labels: np.ndarray) -> float:

@@ -57,7 +57,9 @@ def _fit(rows: list[dict], settings: Settings, misses: bool = False) -> int:
     meta = fitted["meta"]
     print(
         f"fitted on {meta['rows']} messages (C={meta['C']}), threshold {meta['threshold']}, "
-        f"sentence threshold {meta['piece_threshold']}"
+        f"sentence threshold {meta['piece_threshold']} "
+        f"(in a message ordinary whole {meta['sure_piece_threshold']:.4f}; danger or distress "
+        f"in a report {meta['report_piece_urgency']})"
     )
     print("cross-validated, classifier alone (5 folds):")
     print(format_scores(sc.scores(rows, _out_of_fold(rows, fitted, None))))
@@ -88,7 +90,7 @@ def _out_of_fold(rows: list[dict], fitted: dict, settings: Settings | None) -> A
             probs,
             threshold,
             policy,
-            lambda piece=piece: sc.urgent_in(piece, fitted["meta"]["piece_threshold"]),
+            lambda reading, piece=piece: sc.piece_label(piece, fitted["meta"], reading),
         )
         decided[text] = found.label if found else None
     return decided.__getitem__

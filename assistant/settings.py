@@ -116,6 +116,14 @@ class Settings(BaseSettings):
         "least this probability stays a report when danger words (not said to be happening "
         "now) or one of its sentences read as danger; distress always routes (1.1: never kept).",
     )
+    safety_danger_veto: float = Field(
+        0.98,
+        ge=0.0,
+        le=1.1,
+        description="Unmistakable danger words not said to be happening now, in a message the "
+        "classifier reads as ordinary with at least this probability, are not routed "
+        "(hyperbole: 'these rises are going to kill me'; 1.1: never vetoed).",
+    )
     safety_urgent_floor: float = Field(
         0.6,
         ge=0.0,
@@ -128,8 +136,9 @@ class Settings(BaseSettings):
         0.7,
         ge=0.0,
         le=1.1,
-        description="A long message the classifier reads as ordinary with at least this "
-        "probability is not searched sentence by sentence for danger (1.1: always searched).",
+        description="A long message the classifier reads as ordinary, or as a report, with "
+        "at least this probability routes on one sentence only when that sentence is surer "
+        "than any of the bank's ordinary messages or reports (1.1: the usual sentence bar).",
     )
     learned_answerer: bool = Field(
         False,

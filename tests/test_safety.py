@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.safety import Policy, Wording, routed
+from assistant.safety import Policy, Route, Wording, routed, rule_signals
 from assistant.safety import rules_route as route
+from assistant.safety_classifier import piece_label
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def _probs(none: float, danger: float, distress: float, report: float) -> dict[s
 def test_a_sure_report_of_something_over_is_not_turned_into_danger(
     message: str, probs: dict[str, float], expected: str
 ) -> None:
-    found = routed(message, probs, 0.11, Policy(), lambda: "danger")
+    found = routed(message, probs, 0.11, Policy(), lambda reading: "danger")
     assert found is not None and found.label == expected
 
 
@@ -125,17 +126,82 @@ def test_a_danger_sentence_in_a_long_message_still_routes_unless_the_whole_is_a_
     None
 ):
     message = "My car was stolen last week. Anyway he is back outside now with a bat."
-    assert routed(message, _probs(0.05, 0.3, 0, 0.65), 0.11, Policy(), lambda: "danger").label == (
-        "danger"
-    )
-    sure = routed(message, _probs(0, 0.005, 0, 0.995), 0.11, Policy(), lambda: "danger")
+    assert routed(
+        message, _probs(0.05, 0.3, 0, 0.65), 0.11, Policy(), lambda reading: "danger"
+    ).label == ("danger")
+    sure = routed(message, _probs(0, 0.005, 0, 0.995), 0.11, Policy(), lambda reading: "danger")
     assert sure is not None and sure.label == "report"
 
 
 def test_a_message_read_as_danger_more_than_as_ordinary_gets_999() -> None:
     message = "there is an individual carrying what appears to be a firearm in the car park"
-    likely = routed(message, _probs(0.15, 0.83, 0.0, 0.02), 0.11, Policy(), lambda: None)
+    likely = routed(message, _probs(0.15, 0.83, 0.0, 0.02), 0.11, Policy(), lambda reading: None)
     assert likely is not None and likely.label == "danger"
     # more likely ordinary, or not likely enough: the threshold decides, and it does not route
-    assert routed(message, _probs(0.5, 0.45, 0.0, 0.05), 0.11, Policy(), lambda: None) is None
-    assert routed(message, _probs(0.3, 0.4, 0.3, 0.0), 0.11, Policy(), lambda: None) is None
+    assert (
+        routed(message, _probs(0.5, 0.45, 0.0, 0.05), 0.11, Policy(), lambda reading: None) is None
+    )
+    assert routed(message, _probs(0.3, 0.4, 0.3, 0.0), 0.11, Policy(), lambda reading: None) is None
+
+
+def test_how_sure_a_sentence_must_be_depends_on_how_the_whole_message_reads() -> None:
+    bars = {"piece_threshold": 0.4, "sure_piece_threshold": 0.003, "report_piece_urgency": 0.98}
+    likely = [_probs(0.02, 0.95, 0.01, 0.02)]  # a sentence that reads as danger, not surely
+    certain = [_probs(0.0004, 0.99, 0.0, 0.0096)]
+    assert piece_label(likely, bars, "unsure") == "danger"
+    assert piece_label(likely, bars, "ordinary") is None  # a long ordinary question
+    assert piece_label(likely, bars, "report") is None  # one vivid sentence of a report
+    assert piece_label(certain, bars, "ordinary") == "danger"
+    assert piece_label(certain, bars, "report") == "danger"
+
+
+def test_the_whole_message_decides_which_bar_its_sentences_meet() -> None:
+    message = "I was reading about PCSOs. I've heard glass smash downstairs. How many are there?"
+    readings: list[str] = []
+
+    def piece(reading: str) -> str | None:
+        readings.append(reading)
+        return "danger" if reading == "ordinary" else None
+
+    found = routed(message, _probs(0.98, 0.01, 0.0, 0.01), 0.11, Policy(), piece)
+    assert found is not None and found.label == "danger" and readings == ["ordinary"]
+    report = "My shed was broken into last week and I'm scared. How do I report it?"
+    routed(report, _probs(0.05, 0.1, 0.0, 0.85), 0.11, Policy(), piece)
+    assert readings[-1] == "report"
+
+
+@pytest.mark.parametrize(
+    ("message", "now"),
+    [
+        ("someone is following me right now", True),
+        (
+            "He followed her home for months. Nothing's happening right now, but she's scared.",
+            False,
+        ),
+        ("he attacked me last week, he is not here at the moment", False),
+    ],
+)
+def test_the_present_said_calm_is_not_danger_now(message: str, now: bool) -> None:
+    assert rule_signals(message).now is now
+
+
+def test_loose_danger_words_with_distress_the_likelier_give_the_samaritans_line() -> None:
+    message = "I left him, I'm so tired, I've been saving up my pills and he hit me before"
+    found = routed(message, _probs(0.3, 0.1, 0.55, 0.05), 0.11, Policy(), lambda reading: None)
+    assert found is not None and found.label == "distress"
+
+
+def test_being_held_against_ones_will_is_danger() -> None:
+    for message in ("they took my passport and they wont let me leave", "I'm locked in a room"):
+        assert route(message) == Route("danger")
+
+
+def test_danger_words_in_a_message_surely_ordinary_are_hyperbole_unless_now() -> None:
+    joke = "I swear these council tax rises are going to kill me. Why has the precept gone up?"
+    assert route(joke) == Route("danger")  # the rules alone still route it
+    assert routed(joke, _probs(0.99, 0.0, 0.0, 0.01), 0.11, Policy(), lambda r: None) is None
+    assert routed(joke, _probs(0.9, 0.05, 0.0, 0.05), 0.11, Policy(), lambda r: None) == Route(
+        "danger"
+    )
+    now = "he says he's going to kill me, he is outside right now"
+    assert routed(now, _probs(0.99, 0.0, 0.0, 0.01), 0.11, Policy(), lambda r: None) is not None
