@@ -83,6 +83,7 @@ class Assistant:
         self.settings = settings
         self.router = router
         self.space: CandidateSpace | None = None  # the learned answerer's candidates
+        self.row_vectors: np.ndarray | None = None  # each table row's label, alone and titled
         self.ranker: Ranker | None = None
         self.stamp = built.stamp
         self.build = built.folder.name  # the build folder served (the web app follows switches)
@@ -165,6 +166,7 @@ class Assistant:
             settings, built, retriever, store, composer, years, Contents(documents), router
         )
         assistant.space, assistant.ranker = space, ranker
+        assistant.row_vectors = row_vectors(store, retriever.embed_texts)
         return assistant
 
     def close(self) -> None:
@@ -256,8 +258,30 @@ class Assistant:
         if found.kind == "not_found" and previous is not None and not tried_follow_up:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
-            return self._learned(text, question) or found
+            return self._learned(text, question) or self._nearest_row(text, question) or found
         return found
+
+    def _nearest_row(self, text: str, question: Question) -> Answer | None:
+        """A figure asked for in other words than the table's ("nuisance behaviour incidents",
+        "the bottom-line total cost"): the row whose label means nearly the same as the
+        question (cosine at least row_similarity, its label alone or with its table's title),
+        when nothing else answered. The period asked about must be one of its columns."""
+        if self.row_vectors is None or not wants_figure(question) or not self.store.rows:
+            return None
+        vector = np.asarray(self.retriever.embed(question.text), dtype=np.float32)
+        similarity = (self.row_vectors @ vector).reshape(2, -1).max(axis=0)
+        best = int(np.argmax(similarity))
+        row = self.store.rows[best]
+        asked = financial_years(question.text)
+        if similarity[best] < self.settings.row_similarity or (asked and not asked & row.years()):
+            return None
+        held = row.label_stems() | row.context_stems() | {stem(w) for w in self.composer.own}
+        if any(not expanded(name) & held for name in question.names):
+            return None  # a place or body the row is not about ("in Kent", "across England")
+        kinds = {"count": "count", "percentage": "percentage", "money": "money"}
+        if question.cue in kinds and row.kind in kinds.values() and kinds[question.cue] != row.kind:
+            return None  # "how many PCSOs" is not answered by a percentage
+        return self.composer.from_row(text, row, question.period)
 
     def _named(self, text: str, question: Question) -> Answer | None:
         """For "who is ..." questions: the report's sentence naming someone next to the role
@@ -523,6 +547,14 @@ def _learned_answerer(
     except (OSError, ValueError, KeyError) as error:
         log.warning("learned ranker unavailable (%s): rules answer alone", error)
         return space, None
+
+
+def row_vectors(store: StatisticsStore, embed: Callable[[list[str]], Any]) -> np.ndarray | None:
+    """Each table row's label embedded alone, then with its table's title (2 x rows)."""
+    if not store.rows:
+        return None
+    texts = [r.label for r in store.rows] + [f"{r.label} ({r.table_title})" for r in store.rows]
+    return np.asarray(embed(texts), dtype=np.float32)
 
 
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:

@@ -75,6 +75,10 @@ class HybridRetriever:
         """The question's embedding (computed once per question)."""
         return self._embedder.query(text)
 
+    def embed_texts(self, texts: list[str]) -> Any:
+        """Embeddings of many texts as one array (normalised, like the question's)."""
+        return self._embedder.matrix(texts)
+
     def search(self, text: str, vector: list[float], k: int) -> list[Hit]:
         """Top k passages by reciprocal-rank fusion of BM25 and vector ranks."""
         query = sorted({s for w in content_words(text) for s in expanded_stems(w)})

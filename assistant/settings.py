@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         le=1.0,
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
+    row_similarity: float = Field(
+        0.65,
+        ge=0.0,
+        le=1.01,
+        description="A figure question nothing else answered is answered from the table row "
+        "whose label (alone or with its table's title) is at least this close in meaning "
+        "(cosine); 1.01: never.",
+    )
     filler_similarity: float = Field(
         0.94,
         ge=0.0,

@@ -405,3 +405,20 @@ def test_one_persons_pay_is_refused_saying_what_the_report_does_not_give(
 def test_a_pay_bill_is_still_answered(assistant_session: Assistant) -> None:
     answer = assistant_session.ask("How much was spent on police officer pay?")
     assert answer.kind == "statistic" and "159,556" in answer.text
+
+
+def test_a_figure_asked_in_other_words_than_the_table_comes_from_the_nearest_row(
+    assistant_session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "How many nuisance behaviour incidents were logged in the year up to March 2017?"
+    answer = assistant_session.ask(question)
+    assert answer.kind == "statistic" and "52,170" in answer.text, answer.text
+    assert answer.statistics[0].indicator == "Number of anti-social behaviour incidents"
+    # a place the row is not about, or a count the table does not give, is still refused
+    assert assistant_session.ask(question.replace("logged", "logged in Kent")).kind == "not_found"
+    assert assistant_session.ask("How many stop and search checks were carried out?").kind == (
+        "not_found"
+    )
+    off = assistant_session.settings.model_copy(update={"row_similarity": 1.01})
+    monkeypatch.setattr(assistant_session, "settings", off)
+    assert assistant_session.ask(question).kind == "not_found"
