@@ -464,7 +464,9 @@ class Assistant:
         return max(self.retriever.idf(s) for s in stems)
 
     def _corrected(self, text: str) -> str:
-        """The question with unknown words replaced by close report words (typos)."""
+        """The question with unknown words replaced by close report words (typos); a word the
+        embedding model's vocabulary holds whole is a word, not a typo ("proportion" is not
+        "promotion")."""
         out = text
         for word in sorted(set(content_words(text))):
             if (
@@ -472,6 +474,7 @@ class Assistant:
                 or word.isdigit()
                 or word in glossary()
                 or stem(word) in self.known_stems
+                or self.retriever.is_word(word)
             ):
                 continue
             close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)

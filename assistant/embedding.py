@@ -37,6 +37,11 @@ class Embedder:
         self._model = AutoModel.from_pretrained(str(model_dir)).eval()
         self._max_length = _max_seq_length(model_dir)
 
+    def is_word(self, word: str) -> bool:
+        """Whether the model's vocabulary holds the word whole: an English word, not a typo
+        ("proportion" is one piece; "burgalries" is split into pieces)."""
+        return word.lower() in self._tokenizer.get_vocab()
+
     def query(self, text: str) -> list[float]:
         """Embedding of one question (the last few are kept: the router, the retrieval and
         the ranker often embed the same words)."""

@@ -75,6 +75,10 @@ class HybridRetriever:
         """The question's embedding (computed once per question)."""
         return self._embedder.query(text)
 
+    def is_word(self, word: str) -> bool:
+        """Whether the embedding model's vocabulary holds the word whole (not a typo)."""
+        return self._embedder.is_word(word)
+
     def embed_texts(self, texts: list[str]) -> Any:
         """Embeddings of many texts as one array (normalised, like the question's)."""
         return self._embedder.matrix(texts)

@@ -39,7 +39,8 @@ STOPWORDS = frozenset(
 )
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
-    """number numbers total many much percentage percent per cent rate figure figures amount
+    """number numbers total many much percentage percent per cent rate proportion proportions
+    share fraction ratio figure figures amount
     level levels count value statistic statistics stats data change difference compared
     compare compares comparing comparison increase increased increases increasing decrease
     decreased decreasing reduce

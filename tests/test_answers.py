@@ -422,3 +422,12 @@ def test_a_figure_asked_in_other_words_than_the_table_comes_from_the_nearest_row
     off = assistant_session.settings.model_copy(update={"row_similarity": 1.01})
     monkeypatch.setattr(assistant_session, "settings", off)
     assert assistant_session.ask(question).kind == "not_found"
+
+
+def test_a_word_the_model_knows_whole_is_not_corrected_as_a_typo(assistant_session) -> None:
+    # "proportion" is an English word the report never uses: it asks for a share, it is not
+    # a misspelling of the report's "promotion"; a real typo is still corrected
+    assert assistant_session._corrected("what proportion were solved") == (
+        "what proportion were solved"
+    )
+    assert "homicides" in assistant_session._corrected("how many homicdes were there")
