@@ -35,6 +35,7 @@ from assistant.question import (
     PERSONAL_INFO,
     Question,
     analyse,
+    asks_author,
     compared,
     financial_years,
     focus,
@@ -55,7 +56,7 @@ from assistant.select import (
     wants_figure,
 )
 from assistant.settings import Settings
-from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme
+from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme, other_kind
 from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
@@ -221,6 +222,10 @@ class Assistant:
         page = self.contents.lookup(text)
         if page is not None:
             return page
+        if asks_author(text):  # "who is behind this report?": its manifest's author
+            written = self.composer.by_author(text)
+            if written is not None:
+                return written
         focused = focus(text)
         question = self._without_filler(self._analysed(self._corrected(focused)))
         whose = one_persons_pay(focused)
@@ -278,8 +283,7 @@ class Assistant:
         held = row.label_stems() | row.context_stems() | {stem(w) for w in self.composer.own}
         if any(not expanded(name) & held for name in question.names):
             return None  # a place or body the row is not about ("in Kent", "across England")
-        kinds = {"count": "count", "percentage": "percentage", "money": "money"}
-        if question.cue in kinds and row.kind in kinds.values() and kinds[question.cue] != row.kind:
+        if other_kind(question, row):
             return None  # "how many PCSOs" is not answered by a percentage
         return self.composer.from_row(text, row, question.period)
 

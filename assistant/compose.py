@@ -78,6 +78,23 @@ class Composer:
                 )
         return Answer(question, "answer", " ".join(parts), cites.items, [], conflicts)
 
+    def by_author(self, question: str) -> Answer | None:
+        """Who wrote the report(s): each author named from its manifest, citing the report's
+        own words naming them; None when no report names its author in its text."""
+        cites, parts = CitationList(), []
+        for document, (name, quote) in self.authors.items():
+            where = next(
+                (p for p in self.passages if p.document == document and quote in normalise(p.text)),
+                None,
+            )
+            if not name or not quote or where is None:
+                continue
+            n = cites.cite(where.document, where.section, where.pages, quote)
+            parts.append(f"The report is written by {name} [{n}].")
+        if not parts:
+            return None
+        return Answer(question, "answer", " ".join(parts), cites.items, [], [])
+
     def _first_person(self, chosen: list[Candidate], cites: CitationList) -> list[str]:
         """'I' in a report is its author: say so, citing the report's own words naming them."""
         first = next((c for c in chosen if _FIRST_PERSON.search(c.text)), None)

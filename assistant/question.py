@@ -138,6 +138,21 @@ _POINTS_BACK = re.compile(r"\b(that|this|these|those|it|they)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|him|his|her|that|those|these)\b", re.I)
 
 
+_AUTHOR = re.compile(
+    r"\bwho(\s+is|'s|\s+was)?\b[^?.]{0,90}\b(wrote|written|writes|authored|author|behind|"
+    r"signed|publish(ed|es))\b[^?.]{0,20}\b(this|the|your|that)\s+(annual\s+)?report\b"
+    r"(?!\s+(on|about|into|of)\b)|"
+    r"\bwho\b[^?.]{0,40}\b(this|the)\s+(annual\s+)?report\b[^?.]{0,20}\b(by|from)\s*\??$|"
+    r"\bauthor of (this|the) (annual )?report\b",
+    re.I,
+)
+
+
+def asks_author(text: str) -> bool:
+    """Whether the question asks who wrote the report ("who is behind this report?")."""
+    return _AUTHOR.search(text) is not None
+
+
 def points_back(text: str) -> bool:
     """Whether the question names its subject only by a pronoun ("how many did *they* make?",
     "what did *he* say?"): in a conversation, that is what the last answer was about."""

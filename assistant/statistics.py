@@ -260,6 +260,15 @@ def describe_note(table_title: str, note: dict[str, str]) -> str:
     )
 
 
+_FIGURE_KINDS = ("count", "percentage", "money")
+
+
+def other_kind(question: Question, row: StatRow) -> bool:
+    """The question asks for one kind of figure and the row holds another ("how many PCSOs"
+    is not answered by the money spent on them, nor by a percentage)."""
+    return question.cue in _FIGURE_KINDS and row.kind in _FIGURE_KINDS and question.cue != row.kind
+
+
 def match_score(question: Question, row: StatRow, weight: Weight) -> float | None:
     """How well a row answers the question (recall of the row's terms), or None if it can't.
 
@@ -276,7 +285,7 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     ]
     if not term_stems or not label or question.cue in ("who", "when", "where", "which", "person"):
         return None
-    if question.cue == "change" and len(row.periods()) < 2:
+    if (question.cue == "change" and len(row.periods()) < 2) or other_kind(question, row):
         return None
     asked_years = financial_years(question.text)
     if asked_years and not asked_years & row.years():

@@ -12,7 +12,9 @@ from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
 from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, unframed
 from assistant.text import GLOSSARY_FILE
-from tests.conftest import load_testset_cases
+from tests.conftest import MANIFEST, load_testset_cases
+
+MANIFEST_AUTHOR = json.loads(MANIFEST.read_text(encoding="utf-8"))["author"]
 
 
 def test_homicides_are_answered_from_the_performance_table(assistant_session: Assistant) -> None:
@@ -431,3 +433,33 @@ def test_a_word_the_model_knows_whole_is_not_corrected_as_a_typo(assistant_sessi
         "what proportion were solved"
     )
     assert "homicides" in assistant_session._corrected("how many homicdes were there")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who is the person behind this report?", True),
+        ("who's in charge round here that wrote this report", True),
+        ("Who is the report by?", True),
+        ("who wrote the report on knife crime in 2019", False),
+        ("Who funded the report on domestic abuse?", False),
+    ],
+)
+def test_who_wrote_the_report_is_asked_in_many_ways(question: str, asks: bool) -> None:
+    from assistant.question import asks_author
+
+    assert asks_author(question) is asks
+
+
+def test_who_wrote_the_report_is_answered_from_its_manifest_with_its_own_words(
+    assistant_session,
+) -> None:
+    answer = assistant_session.ask("Who's the person behind this report?")
+    author = MANIFEST_AUTHOR["name"]
+    assert answer.kind == "answer" and author in answer.text, answer.text
+    assert answer.citations[0].quote == MANIFEST_AUTHOR["quote"]
+
+
+def test_a_count_question_is_not_answered_by_a_money_row(assistant_session) -> None:
+    answer = assistant_session.ask("How many police community support officers are there?")
+    assert not any(s.indicator == "Police community support officers" for s in answer.statistics)
