@@ -377,7 +377,13 @@ class Assistant:
         ranked = [
             c
             for c in ranked
-            if acceptable(c, question, self.settings.min_coverage, self.settings.min_similarity)
+            if acceptable(
+                c,
+                question,
+                self.settings.min_coverage,
+                self.settings.min_similarity,
+                self.settings.close_meaning,
+            )
             and (not must_mention or any(g & stems(c.text) for g in must_mention))
             and self._in_period(question, c.text)
         ]

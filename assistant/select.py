@@ -208,15 +208,23 @@ def only_changes(sentence: str) -> bool:
 
 
 def acceptable(
-    c: Candidate, question: Question, min_coverage: float, min_similarity: float
+    c: Candidate,
+    question: Question,
+    min_coverage: float,
+    min_similarity: float,
+    close_meaning: float = 1.01,
 ) -> bool:
     """Whether a sentence may be given as the answer at all (a question about a total is not
-    answered by a sentence that only gives changes)."""
+    answered by a sentence that only gives changes). It must cover enough of the question's
+    key terms, or, naming the question's most specific term, mean nearly the same
+    (``close_meaning``: "a mediation service for neighbour disputes" and "one of the services
+    we have invested in is the Essex Restorative and Mediation Service")."""
     if _TOTAL.search(question.text) and only_changes(c.text):
         return False
+    covered = c.coverage >= min_coverage or (c.names_key and c.similarity >= close_meaning)
     return (
         c.complete
-        and c.coverage >= min_coverage
+        and covered
         and c.similarity >= min_similarity
         and (c.cue > 0 or not wants_figure(question))
     )

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         le=1.0,
         description="Lowest cosine similarity of the best sentence, else not_found.",
     )
+    close_meaning: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.01,
+        description="A sentence naming the question's most specific term answers it, though it "
+        "covers fewer of its key terms than min_coverage, when it is at least this close in "
+        "meaning (cosine); 1.01: never.",
+    )
     row_similarity: float = Field(
         0.65,
         ge=0.0,

@@ -463,3 +463,21 @@ def test_who_wrote_the_report_is_answered_from_its_manifest_with_its_own_words(
 def test_a_count_question_is_not_answered_by_a_money_row(assistant_session) -> None:
     answer = assistant_session.ask("How many police community support officers are there?")
     assert not any(s.indicator == "Police community support officers" for s in answer.statistics)
+
+
+def test_a_sentence_naming_the_specific_term_and_close_in_meaning_may_answer() -> None:
+    from assistant.passages import Passage
+    from assistant.question import analyse
+    from assistant.select import Candidate, acceptable
+
+    question = analyse("Is there any kind of mediation service for neighbour disputes?", 2017)
+    text = "One of the services we fund is the county's Restorative and Mediation Service."
+    passage = Passage("p1", "Report", "Section", "1", "", "text", 0, text)
+
+    def candidate(similarity: float, names_key: bool) -> Candidate:
+        return Candidate(passage, 0, text, similarity, 0.3, True, True, names_key, 0.5, 0.0)
+
+    assert not acceptable(candidate(0.69, True), question, 0.4, 0.2)  # default: coverage only
+    assert acceptable(candidate(0.69, True), question, 0.4, 0.2, close_meaning=0.6)
+    assert not acceptable(candidate(0.55, True), question, 0.4, 0.2, close_meaning=0.6)
+    assert not acceptable(candidate(0.69, False), question, 0.4, 0.2, close_meaning=0.6)
