@@ -184,6 +184,14 @@ _REPORT = re.compile(
     re.I,
 )
 
+# "If someone broke in and I hit them, would I be arrested?": a question about a case that
+# has not happened is not a crime to report (danger and distress words still route).
+_HYPOTHETICAL = re.compile(
+    r"^\W*(hypothetically|in theory|what (would happen|happens) if|what if|if|say|suppose|"
+    r"supposing|imagine)\b(?=.*\b(would|could|am i allowed|is it (legal|allowed|ok))\b)"
+    r"(?!.*\b(yesterday|last (night|week|month|year|weekend)|ago|this (morning|week))\b)",
+    re.I | re.S,
+)
 _FIGURES = re.compile(r"\s*(how many|how much|what (number|percentage|proportion|share))\b", re.I)
 # A message about figures or the report, not about something that happened to the writer.
 _ABOUT_FIGURES = re.compile(
@@ -324,7 +332,9 @@ def routed(
         else "unsure"
     )
     urgent = urgent_piece(reading)
-    return Route(urgent, "classifier") if urgent else found
+    if urgent:
+        return Route(urgent, "classifier")
+    return None if found is not None and _HYPOTHETICAL.search(question) else found
 
 
 def language_route(question: str) -> Route | None:

@@ -205,3 +205,17 @@ def test_danger_words_in_a_message_surely_ordinary_are_hyperbole_unless_now() ->
     )
     now = "he says he's going to kill me, he is outside right now"
     assert routed(now, _probs(0.99, 0.0, 0.0, 0.01), 0.11, Policy(), lambda r: None) is not None
+
+
+def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() -> None:
+    report_probs = _probs(0.02, 0.3, 0.0, 0.68)
+    case = "If someone broke into my house and I hit them with a bat, would I be arrested?"
+    assert routed(case, report_probs, 0.11, Policy(), lambda r: None) is None
+    told = "If my bike was stolen last week, could I report it online?"
+    found = routed(told, report_probs, 0.11, Policy(), lambda r: None)
+    assert found is not None and found.label == "report"
+    danger = (
+        "If he comes back, would you send someone? He is outside my door right now with a knife"
+    )
+    urgent = routed(danger, report_probs, 0.11, Policy(), lambda r: None)
+    assert urgent is not None and urgent.label == "danger"
