@@ -218,7 +218,7 @@ def acceptable(
     answered by a sentence that only gives changes). It must cover enough of the question's
     key terms, or, naming the question's most specific term, mean nearly the same
     (``close_meaning``: "a mediation service for neighbour disputes" and "one of the services
-    we have invested in is the Essex Restorative and Mediation Service")."""
+    we have invested in is the county's Restorative and Mediation Service")."""
     if _TOTAL.search(question.text) and only_changes(c.text):
         return False
     covered = c.coverage >= min_coverage or (c.names_key and c.similarity >= close_meaning)
