@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus import load_corpus
+from assistant.errors import AssistantError
+from assistant.evaluation import bench
 from assistant.evaluation.bench import corpus_of, growth_rows, report_counts
 from assistant.evaluation.synthetic import first_manifest, generate
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, Settings
 
 SEED = first_manifest(PROJECT_ROOT / "corpus")
 
@@ -60,3 +62,32 @@ def test_a_corpus_of_n_reports_holds_the_seed_and_n_minus_one_synthetic(tmp_path
     assert len(names) == 6
     assert SEED.name in names and json.loads(SEED.read_text())["file"] in names
     assert [d.title.startswith("SYNTHETIC") for d in load_corpus(corpus)] == [False, True, True]
+
+
+def test_a_size_that_fails_keeps_the_sizes_measured_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """No index is built: measuring one size is replaced; the corpora are real."""
+    sizes: list[int] = []
+
+    def measured(settings: Settings, n: int, questions: list[str], rounds: int) -> dict:
+        sizes.append(len(load_corpus(settings.corpus_dir)))
+        if n > 1:
+            raise AssistantError("benchmark process failed (exit 1): too big")
+        return {"passages": 124, "build_s": 10.0, "warm_p50_ms": 20.0}
+
+    monkeypatch.setattr(bench, "measure_size", measured)
+    args = _args(tmp_path, "1,3,5")
+    assert bench.run_command(args, Settings()) == 1
+    out, err = capsys.readouterr()
+    assert sizes == [1, 3]
+    assert out.splitlines()[2].split()[:3] == ["1", "124", "10.0"]
+    assert "error: N=3 not measured: benchmark process failed (exit 1): too big" in err
+    [written] = (tmp_path / "reports").glob("bench-reports-*.md")
+    assert "Not measured: N=3" in written.read_text(encoding="utf-8")
+
+
+def _args(tmp_path: Path, reports: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    bench.configure_parser(parser)
+    return parser.parse_args(["--reports", reports, "--reports-dir", str(tmp_path / "reports")])

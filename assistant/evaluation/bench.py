@@ -136,13 +136,15 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_reports(args: argparse.Namespace, settings: Settings) -> int:
     """For each corpus size N: build and serve the seed plus N-1 synthetic reports; print how
-    each figure grows relative to the smallest N."""
+    each figure grows relative to the smallest N. A size that fails ends the run; the sizes
+    measured before it are still printed and reported (exit status 1)."""
     from assistant.evaluation.synthetic import first_manifest, generate
 
     questions = bench_questions(args.file)[: args.limit or REPORTS_SAMPLE]
     rounds = max(args.rounds, 1)
     seed_manifest = first_manifest(settings.corpus_dir)
-    runs = []
+    runs: list[dict[str, Any]] = []
+    failed = ""
     with tempfile.TemporaryDirectory(prefix="assistant-bench-reports-") as tmp:
         root = Path(tmp)
         made = generate(seed_manifest, root / "synthetic", max(args.reports) - 1, args.seed)
@@ -151,22 +153,36 @@ def run_reports(args: argparse.Namespace, settings: Settings) -> int:
             sized = settings.model_copy(
                 update={"corpus_dir": corpus, "index_dir": root / f"index-{n}"}
             )
-            print(f"N={n}: building the index in a fresh process ...", file=sys.stderr, flush=True)
-            build = measure_fresh_build(sized)
-            print(f"N={n}: serving {len(questions)} questions ...", file=sys.stderr, flush=True)
-            serving = measure_serving(sized, questions, rounds, router=False)
-            runs.append({"reports": n, **build, **serving})
-            shutil.rmtree(sized.index_dir, ignore_errors=True)
+            try:
+                runs.append({"reports": n, **measure_size(sized, n, questions, rounds)})
+            except AssistantError as error:
+                failed = f"N={n} not measured: {error}"
+                break
+            finally:
+                shutil.rmtree(sized.index_dir, ignore_errors=True)
+            print(f"N={n}: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)
+    if not runs:
+        raise AssistantError(failed)
     meta = bench_meta(len(questions), rounds)
     meta |= {"seed": args.seed, "seed_report": seed_manifest.name}
-    data = {"meta": meta, "runs": runs}
+    data = {"meta": meta, "runs": runs, **({"failed": failed} if failed else {})}
     print(json.dumps(data, indent=2) if args.json else format_growth(runs))
+    if failed:
+        print(f"error: {failed}", file=sys.stderr)
     if args.report:
         path = report.write_report(
             data, growth_markdown(data), args.reports_dir, prefix="bench-reports"
         )
         print(f"Report written to {path}", file=sys.stderr)
-    return 0
+    return 1 if failed else 0
+
+
+def measure_size(settings: Settings, n: int, questions: list[str], rounds: int) -> dict[str, Any]:
+    """One corpus size: a timed build in a fresh process, then serving in another."""
+    print(f"N={n}: building the index in a fresh process ...", file=sys.stderr, flush=True)
+    build = measure_fresh_build(settings)
+    print(f"N={n}: serving {len(questions)} questions ...", file=sys.stderr, flush=True)
+    return build | measure_serving(settings, questions, rounds, router=False)
 
 
 def corpus_of(folder: Path, manifests: list[Path]) -> Path:
@@ -240,6 +256,7 @@ def growth_markdown(data: dict[str, Any]) -> str:
             "",
             report.markdown_table(growth_rows(data["runs"])),
             "",
+            *([f"Not measured: {data['failed']}", ""] if data.get("failed") else []),
         ]
     )
 
