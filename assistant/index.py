@@ -373,7 +373,9 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> dict[str, list[
         metadata=HNSW,
     )
     passage_vectors = embedder.texts([p.embedding_text() for p in built.passages])
-    passages.add(
+    add_in_batches(
+        passages,
+        client.get_max_batch_size(),
         ids=[p.id for p in built.passages],
         embeddings=passage_vectors,
         documents=[p.text for p in built.passages],
@@ -393,10 +395,25 @@ def _embed_into_chroma(settings: Settings, built: BuiltIndex) -> dict[str, list[
         metadata=HNSW,
     )
     sentence_vectors = embedder.texts(texts)
-    sentences.add(ids=ids, embeddings=sentence_vectors, documents=texts)
+    add_in_batches(
+        sentences,
+        client.get_max_batch_size(),
+        ids=ids,
+        embeddings=sentence_vectors,
+        documents=texts,
+    )
     return dict(zip([p.id for p in built.passages], passage_vectors, strict=True)) | dict(
         zip(ids, sentence_vectors, strict=True)
     )
+
+
+def add_in_batches(collection: Any, batch_size: int, **columns: list[Any]) -> None:
+    """Add to a Chroma collection at most batch_size records at a time: Chroma refuses a
+    larger batch (5,461 on embedded SQLite here; a corpus of 100 reports has 12,400
+    passages)."""
+    size = max(batch_size, 1)
+    for start in range(0, len(columns["ids"]), size):
+        collection.add(**{k: v[start : start + size] for k, v in columns.items()})
 
 
 def _embed_candidates(settings: Settings, built: BuiltIndex, known: dict[str, list[float]]) -> None:

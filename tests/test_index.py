@@ -19,6 +19,7 @@ from assistant.errors import CorpusError, IndexBusyError, IndexDamagedError
 from assistant.index import (
     LEASE_PREFIX,
     POINTER,
+    add_in_batches,
     current_build,
     ensure_index,
     is_temporary,
@@ -294,3 +295,30 @@ def test_leftovers_are_left_while_another_process_builds(settings: Settings) -> 
         assert leftover.is_dir()
     ensure_index(settings)
     assert not leftover.exists()
+
+
+class _RecordingCollection:
+    """Records each add, as a Chroma collection would receive it (no model needed)."""
+
+    def __init__(self) -> None:
+        self.batches: list[dict[str, list]] = []
+
+    def add(self, **columns: list) -> None:
+        self.batches.append(columns)
+
+
+@pytest.mark.parametrize(
+    ("records", "batch_size", "sizes"),
+    [(12, 5, [5, 5, 2]), (10, 5, [5, 5]), (3, 5, [3]), (0, 5, []), (2, 0, [1, 1])],
+    ids=["remainder", "exact", "one-batch", "empty", "zero-size"],
+)
+def test_records_are_added_in_batches_chroma_accepts(
+    records: int, batch_size: int, sizes: list[int]
+) -> None:
+    """A corpus of 100 reports has more passages than Chroma takes in one add (5,461)."""
+    collection = _RecordingCollection()
+    ids = [f"p{i}" for i in range(records)]
+    add_in_batches(collection, batch_size, ids=ids, documents=[i.upper() for i in ids])
+    assert [len(b["ids"]) for b in collection.batches] == sizes
+    assert [i for b in collection.batches for i in b["ids"]] == ids
+    assert [d for b in collection.batches for d in b["documents"]] == [i.upper() for i in ids]

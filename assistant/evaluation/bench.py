@@ -3,6 +3,11 @@
 The index is built into a temporary folder (timed in this process); then a fresh Python
 process opens it, answers one question (time since it was launched = first answer after
 start), answers every test-set question warm, and reports its peak resident memory.
+
+`--reports 1,10,100` measures how those figures grow with the corpus: for each N a temporary
+corpus of the seed report (the first in the corpus folder) and N-1 synthetic ones
+(`assistant/evaluation/synthetic.py`) is built in a fresh process (timed there, model
+loading included) and served by another, as above.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +49,15 @@ BUDGET: tuple[tuple[str, str, str, float], ...] = (
     ("router_p95_ms", "safety router p95", "ms", 15.0),
 )
 SAFETY_BANK = PROJECT_ROOT / "evals" / "safety_bank.jsonl"
+REPORTS_SAMPLE = 100  # questions asked warm per corpus size with --reports (unless --limit)
+# (figure, column heading, decimals): what --reports tables against N, each with its growth.
+GROWTH: tuple[tuple[str, str, int], ...] = (
+    ("build_s", "build s", 1),
+    ("first_answer_s", "first answer s", 1),
+    ("warm_p50_ms", "warm p50 ms", 1),
+    ("warm_p95_ms", "warm p95 ms", 1),
+    ("peak_rss_mb", "peak RSS MB", 0),
+)
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
@@ -67,11 +82,41 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         default=report.REPORTS_DIR,
         help="Where reports go (default: evals/reports).",
     )
+    p.add_argument(
+        "--reports",
+        type=report_counts,
+        default=None,
+        help="Corpus sizes to measure, e.g. 1,10,100: the seed report plus N-1 synthetic ones, "
+        "each built and served in fresh processes; prints how each figure grows.",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help=f"Ask only the first K test-set questions warm (default: all; {REPORTS_SAMPLE} "
+        "with --reports).",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="Seed of the synthetic reports (with --reports)."
+    )
+
+
+def report_counts(text: str) -> list[int]:
+    """'1,10,100' -> [1, 10, 100]: distinct corpus sizes, each at least 1, in order."""
+    try:
+        counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list like 1,10,100") from None
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: each corpus size must be at least 1")
+    return counts
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Measure every budgeted figure and print it against the budget."""
-    questions = bench_questions(args.file)
+    if getattr(args, "reports", None):
+        return run_reports(args, settings)
+    questions = bench_questions(args.file)[: getattr(args, "limit", None)]
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         bench_settings = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
         print("Building the index into a temporary folder ...", file=sys.stderr, flush=True)
@@ -87,6 +132,133 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         path = report.write_report(data, bench_markdown(data), args.reports_dir, prefix="bench")
         print(f"Report written to {path}", file=sys.stderr)
     return 0
+
+
+def run_reports(args: argparse.Namespace, settings: Settings) -> int:
+    """For each corpus size N: build and serve the seed plus N-1 synthetic reports; print how
+    each figure grows relative to the smallest N. A size that fails ends the run; the sizes
+    measured before it are still printed and reported (exit status 1)."""
+    from assistant.evaluation.synthetic import first_manifest, generate
+
+    questions = bench_questions(args.file)[: args.limit or REPORTS_SAMPLE]
+    rounds = max(args.rounds, 1)
+    seed_manifest = first_manifest(settings.corpus_dir)
+    runs: list[dict[str, Any]] = []
+    failed = ""
+    with tempfile.TemporaryDirectory(prefix="assistant-bench-reports-") as tmp:
+        root = Path(tmp)
+        made = generate(seed_manifest, root / "synthetic", max(args.reports) - 1, args.seed)
+        for n in args.reports:
+            corpus = corpus_of(root / f"corpus-{n}", [seed_manifest, *made[: n - 1]])
+            sized = settings.model_copy(
+                update={"corpus_dir": corpus, "index_dir": root / f"index-{n}"}
+            )
+            try:
+                runs.append({"reports": n, **measure_size(sized, n, questions, rounds)})
+            except AssistantError as error:
+                failed = f"N={n} not measured: {error}"
+                break
+            finally:
+                shutil.rmtree(sized.index_dir, ignore_errors=True)
+            print(f"N={n}: {json.dumps(runs[-1])}", file=sys.stderr, flush=True)
+    if not runs:
+        raise AssistantError(failed)
+    meta = bench_meta(len(questions), rounds)
+    meta |= {"seed": args.seed, "seed_report": seed_manifest.name}
+    data = {"meta": meta, "runs": runs, **({"failed": failed} if failed else {})}
+    print(json.dumps(data, indent=2) if args.json else format_growth(runs))
+    if failed:
+        print(f"error: {failed}", file=sys.stderr)
+    if args.report:
+        path = report.write_report(
+            data, growth_markdown(data), args.reports_dir, prefix="bench-reports"
+        )
+        print(f"Report written to {path}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def measure_size(settings: Settings, n: int, questions: list[str], rounds: int) -> dict[str, Any]:
+    """One corpus size: a timed build in a fresh process, then serving in another."""
+    print(f"N={n}: building the index in a fresh process ...", file=sys.stderr, flush=True)
+    build = measure_fresh_build(settings)
+    print(f"N={n}: serving {len(questions)} questions ...", file=sys.stderr, flush=True)
+    return build | measure_serving(settings, questions, rounds, router=False)
+
+
+def corpus_of(folder: Path, manifests: list[Path]) -> Path:
+    """A corpus folder holding these reports (each manifest and the text it names)."""
+    folder.mkdir(parents=True)
+    for manifest in manifests:
+        text = json.loads(manifest.read_text(encoding="utf-8"))["file"]
+        shutil.copyfile(manifest, folder / manifest.name)
+        shutil.copyfile(manifest.parent / text, folder / text)
+    return folder
+
+
+def measure_fresh_build(settings: Settings) -> dict[str, Any]:
+    """Build the index in a fresh process (model loading included): seconds, passages, cells
+    and the builder's peak memory."""
+    return _run_child("--build-child", {"settings": settings.model_dump(mode="json")})
+
+
+def build_child_main() -> int:
+    """In the fresh process: one timed build, its size and peak memory (JSON on stdout)."""
+    job = json.loads(sys.stdin.read())
+    from assistant.index import ensure_index
+
+    started = time.perf_counter()
+    stamp, _ = ensure_index(Settings(**job["settings"]), force=True, progress=None)
+    figures = {
+        "build_s": round(time.perf_counter() - started, 2),
+        "passages": stamp["passages"],
+        "cells": stamp["cells"],
+        "build_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(RESULT_MARK + json.dumps(figures), flush=True)
+    return 0
+
+
+def growth_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
+    """Header plus one row per corpus size: each figure and its ratio to the first size's."""
+    base = runs[0]
+    header = ["reports", "passages"]
+    for _, label, _ in GROWTH:
+        header += [label, f"x N={base['reports']}"]
+    rows = [header]
+    for run in runs:
+        row = [str(run["reports"]), str(run.get("passages", "-"))]
+        for key, _, decimals in GROWTH:
+            value, first = run.get(key), base.get(key)
+            row.append("-" if value is None else f"{value:.{decimals}f}")
+            row.append(f"{value / first:.2f}" if value is not None and first else "-")
+        rows.append(row)
+    return rows
+
+
+def format_growth(runs: list[dict[str, Any]]) -> str:
+    """The growth table, aligned for a terminal."""
+    return report.align(growth_rows(runs), footer=False)
+
+
+def growth_markdown(data: dict[str, Any]) -> str:
+    """The markdown report of a --reports run."""
+    meta = data["meta"]
+    return "\n".join(
+        [
+            f"# Benchmark by corpus size {meta['date']}",
+            "",
+            f"- Commit: `{meta['commit']}`",
+            f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+            f"- Corpus: {meta['seed_report']} plus N-1 synthetic reports (seed {meta['seed']})",
+            f"- Warm answers: the first {meta['questions']} test-set questions x "
+            f"{meta['rounds']} round(s)",
+            "- Build and serving each in a fresh process; build time includes loading the model",
+            "",
+            report.markdown_table(growth_rows(data["runs"])),
+            "",
+            *([f"Not measured: {data['failed']}", ""] if data.get("failed") else []),
+        ]
+    )
 
 
 def bench_questions(path: Path) -> list[str]:
@@ -107,22 +279,31 @@ def measure_build(settings: Settings) -> float:
     return time.perf_counter() - started
 
 
-def measure_serving(settings: Settings, questions: list[str], rounds: int) -> dict[str, Any]:
-    """Run the serving child on a built index; its first-answer, latency and memory figures."""
+def measure_serving(
+    settings: Settings, questions: list[str], rounds: int, router: bool = True
+) -> dict[str, Any]:
+    """Run the serving child on a built index; its first-answer, latency and memory figures
+    (and the safety router's latency unless router is False)."""
     job = {
         "t0": time.time(),
         "settings": settings.model_dump(mode="json"),
         "questions": questions,
         "rounds": rounds,
+        "router": router,
     }
+    return _run_child("--child", job)
+
+
+def _run_child(flag: str, job: dict[str, Any]) -> dict[str, Any]:
+    """Run this module in a fresh Python process on the job; the figures it prints."""
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.evaluation.bench", "--child"],
+        [sys.executable, "-m", "assistant.evaluation.bench", flag],
         input=json.dumps(job),
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-        timeout=900,
+        timeout=3600,
     )
     marked = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode != 0 or not marked:
@@ -146,10 +327,12 @@ def child_main() -> int:
             assistant.ask(question)
             latencies.append((time.perf_counter() - started) * 1000)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    routing = router_latencies(assistant.router)
-    figures = {
-        "router_p50_ms": round(percentile(routing, 50) or 0.0, 2),
-        "router_p95_ms": round(percentile(routing, 95) or 0.0, 2),
+    figures: dict[str, Any] = {}
+    if job.get("router", True):
+        routing = router_latencies(assistant.router)
+        figures["router_p50_ms"] = round(percentile(routing, 50) or 0.0, 2)
+        figures["router_p95_ms"] = round(percentile(routing, 95) or 0.0, 2)
+    figures |= {
         "first_answer_s": round(first_answer_s, 2),
         "warm_p50_ms": round(percentile(latencies, 50) or 0.0, 2),
         "warm_p95_ms": round(percentile(latencies, 95) or 0.0, 2),
@@ -222,3 +405,5 @@ def bench_markdown(data: dict[str, Any]) -> str:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--child"]:
     sys.exit(child_main())
+if __name__ == "__main__" and sys.argv[1:] == ["--build-child"]:
+    sys.exit(build_child_main())

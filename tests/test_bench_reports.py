@@ -1,0 +1,93 @@
+"""`assistant bench --reports`: its arguments, its corpus folders and its growth table (the
+measuring itself builds real indexes for minutes, so it is run by hand, not here)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import load_corpus
+from assistant.errors import AssistantError
+from assistant.evaluation import bench
+from assistant.evaluation.bench import corpus_of, growth_rows, report_counts
+from assistant.evaluation.synthetic import first_manifest, generate
+from assistant.settings import PROJECT_ROOT, Settings
+
+SEED = first_manifest(PROJECT_ROOT / "corpus")
+
+
+@pytest.mark.parametrize(
+    ("given", "counts"),
+    [("1,10,100", [1, 10, 100]), ("10,1,10", [1, 10]), ("5", [5])],
+    ids=["list", "unsorted-repeated", "one"],
+)
+def test_report_counts(given: str, counts: list[int]) -> None:
+    assert report_counts(given) == counts
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [("0,10", "at least 1"), ("ten", "not a list"), ("", "at least 1")],
+    ids=["zero", "words", "empty"],
+)
+def test_report_counts_refused(given: str, message: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=message):
+        report_counts(given)
+
+
+def test_growth_table_is_relative_to_the_first_size() -> None:
+    runs = [
+        {"reports": 1, "passages": 124, "build_s": 10.0, "warm_p50_ms": 20.0},
+        {"reports": 10, "passages": 1240, "build_s": 95.0, "warm_p50_ms": 30.0},
+    ]
+    header, first, second = growth_rows(runs)
+    assert header[:5] == ["reports", "passages", "build s", "x N=1", "first answer s"]
+    assert first[:4] == ["1", "124", "10.0", "1.00"] and second[:4] == [
+        "10",
+        "1240",
+        "95.0",
+        "9.50",
+    ]
+    assert second[header.index("warm p50 ms") + 1] == "1.50"
+    assert second[header.index("first answer s")] == "-"
+
+
+def test_a_corpus_of_n_reports_holds_the_seed_and_n_minus_one_synthetic(tmp_path: Path) -> None:
+    made = generate(SEED, tmp_path / "synthetic", 2)
+    corpus = corpus_of(tmp_path / "corpus-3", [SEED, *made])
+    names = sorted(p.name for p in corpus.iterdir())
+    assert len(names) == 6
+    assert SEED.name in names and json.loads(SEED.read_text())["file"] in names
+    assert [d.title.startswith("SYNTHETIC") for d in load_corpus(corpus)] == [False, True, True]
+
+
+def test_a_size_that_fails_keeps_the_sizes_measured_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """No index is built: measuring one size is replaced; the corpora are real."""
+    sizes: list[int] = []
+
+    def measured(settings: Settings, n: int, questions: list[str], rounds: int) -> dict:
+        sizes.append(len(load_corpus(settings.corpus_dir)))
+        if n > 1:
+            raise AssistantError("benchmark process failed (exit 1): too big")
+        return {"passages": 124, "build_s": 10.0, "warm_p50_ms": 20.0}
+
+    monkeypatch.setattr(bench, "measure_size", measured)
+    args = _args(tmp_path, "1,3,5")
+    assert bench.run_command(args, Settings()) == 1
+    out, err = capsys.readouterr()
+    assert sizes == [1, 3]
+    assert out.splitlines()[2].split()[:3] == ["1", "124", "10.0"]
+    assert "error: N=3 not measured: benchmark process failed (exit 1): too big" in err
+    [written] = (tmp_path / "reports").glob("bench-reports-*.md")
+    assert "Not measured: N=3" in written.read_text(encoding="utf-8")
+
+
+def _args(tmp_path: Path, reports: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    bench.configure_parser(parser)
+    return parser.parse_args(["--reports", reports, "--reports-dir", str(tmp_path / "reports")])
