@@ -240,15 +240,22 @@ def format_growth(runs: list[dict[str, Any]]) -> str:
     return report.align(growth_rows(runs), footer=False)
 
 
+def _report_head(title: str, meta: dict[str, Any]) -> list[str]:
+    """A markdown report's title, commit and machine lines."""
+    return [
+        f"# {title} {meta['date']}",
+        "",
+        f"- Commit: `{meta['commit']}`",
+        f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+    ]
+
+
 def growth_markdown(data: dict[str, Any]) -> str:
     """The markdown report of a --reports run."""
     meta = data["meta"]
     return "\n".join(
         [
-            f"# Benchmark by corpus size {meta['date']}",
-            "",
-            f"- Commit: `{meta['commit']}`",
-            f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+            *_report_head("Benchmark by corpus size", meta),
             f"- Corpus: {meta['seed_report']} plus N-1 synthetic reports (seed {meta['seed']})",
             f"- Warm answers: the first {meta['questions']} test-set questions x "
             f"{meta['rounds']} round(s)",
@@ -391,10 +398,7 @@ def bench_markdown(data: dict[str, Any]) -> str:
     meta = data["meta"]
     return "\n".join(
         [
-            f"# Benchmark report {meta['date']}",
-            "",
-            f"- Commit: `{meta['commit']}`",
-            f"- Machine: {meta['machine']}, {meta['cpus']} CPUs",
+            *_report_head("Benchmark report", meta),
             f"- Warm answers: {meta['questions']} test-set questions x {meta['rounds']} round(s)",
             "",
             report.markdown_table(figure_rows(data["figures"])),
