@@ -83,11 +83,8 @@ class Composer:
         own words naming them; None when no report names its author in its text."""
         cites, parts = CitationList(), []
         for document, (name, quote) in self.authors.items():
-            where = next(
-                (p for p in self.passages if p.document == document and quote in normalise(p.text)),
-                None,
-            )
-            if not name or not quote or where is None:
+            where = self._naming(document, quote) if name and quote else None
+            if where is None:
                 continue
             n = cites.cite(where.document, where.section, where.pages, quote)
             parts.append(f"The report is written by {name} [{n}].")
@@ -103,16 +100,16 @@ class Composer:
         name, quote = self.authors[first.passage.document]
         if not name or not quote or name.split(",")[0] in " ".join(c.text for c in chosen):
             return []
-        where = next(
-            (
-                p
-                for p in self.passages
-                if p.document == first.passage.document and quote in normalise(p.text)
-            ),
-            first.passage,
-        )
+        where = self._naming(first.passage.document, quote) or first.passage
         n = cites.cite(where.document, where.section, where.pages, quote)
         return [f"In the report, “I” is its author, {name} [{n}]."]
+
+    def _naming(self, document: str, quote: str) -> Passage | None:
+        """The passage of a report holding the words that name its author."""
+        return next(
+            (p for p in self.passages if p.document == document and quote in normalise(p.text)),
+            None,
+        )
 
     def _list_after(self, c: Candidate, cites: CitationList) -> list[str]:
         """The list a sentence introduces ("... including:"), quoted item by item."""
