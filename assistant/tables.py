@@ -183,8 +183,12 @@ def _title_before_quote(title: str, section: Section) -> str:
 
 def is_contents(table: Table) -> bool:
     """A contents page: labels with dot leaders and page numbers as values."""
-    leaders = sum(row.label.endswith("...") for row in table.rows)
-    return bool(table.rows) and leaders >= 0.6 * len(table.rows)
+    return dot_led([row.label for row in table.rows])
+
+
+def dot_led(labels: list[str]) -> bool:
+    """Most of a table's row labels end with dot leaders (a contents page)."""
+    return bool(labels) and sum(label.endswith("...") for label in labels) >= 0.6 * len(labels)
 
 
 def check_contents(doc: Document, table: Table) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 from assistant.corpus import MANIFEST_SUFFIX, load_document
 from assistant.errors import AssistantError, InputFileError
 from assistant.settings import PROJECT_ROOT
-from assistant.tables import parse_number
+from assistant.tables import dot_led, parse_number
 
 NAMES_FILE = PROJECT_ROOT / "evals" / "synthetic_names.json"
 LABEL = "SYNTHETIC"
@@ -345,9 +345,8 @@ def _raw(body: list[list[str]], r: int, c: int) -> str:
 
 
 def is_contents_rows(body: list[list[str]]) -> bool:
-    """A contents page: most rows' labels end with dot leaders."""
-    labels = [row[0].strip() for row in body if row]
-    return bool(labels) and sum(label.endswith("..") for label in labels) >= 0.6 * len(labels)
+    """A contents page: most rows' labels end with dot leaders (as the table reader says)."""
+    return dot_led([row[0].strip() for row in body if row])
 
 
 def _percent_row(row: list[str]) -> bool:
