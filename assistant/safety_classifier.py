@@ -29,6 +29,9 @@ MAX_FALSE_ROUTING = 0.01
 MAX_PIECE_FALSE_ROUTING = 0.005
 # A message longer than this many words is also judged sentence by sentence.
 PIECE_WORDS = 15
+# A sentence longer than this (a run-on message with no full stops) is judged in windows of
+# this many words, overlapping by half.
+WINDOW_WORDS = 20
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -111,8 +114,17 @@ def pieces_of(text: str) -> list[str]:
     """The sentences of a long message (none for a short one, judged whole)."""
     if len(text.split()) <= PIECE_WORDS:
         return []
-    pieces = [p for p in _SENTENCE.split(text) if len(p.split()) >= 3]
+    pieces = [w for p in _SENTENCE.split(text) for w in windows(p) if len(w.split()) >= 3]
     return pieces if len(pieces) > 1 else []
+
+
+def windows(sentence: str, size: int = WINDOW_WORDS) -> list[str]:
+    """A sentence, or a long one's overlapping windows of ``size`` words."""
+    words = sentence.split()
+    if len(words) <= size * 3 // 2:
+        return [sentence]
+    step = size // 2
+    return [" ".join(words[i : i + size]) for i in range(0, len(words) - step, step)]
 
 
 def _features(vectors: np.ndarray, ngrams: Any) -> Any:

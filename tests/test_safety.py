@@ -6,7 +6,7 @@ import pytest
 
 from assistant.safety import Policy, Route, Wording, routed, rule_signals
 from assistant.safety import rules_route as route
-from assistant.safety_classifier import piece_label
+from assistant.safety_classifier import WINDOW_WORDS, piece_label, pieces_of
 
 
 @pytest.mark.parametrize(
@@ -153,6 +153,22 @@ def test_how_sure_a_sentence_must_be_depends_on_how_the_whole_message_reads() ->
     assert piece_label(likely, bars, "report") is None  # one vivid sentence of a report
     assert piece_label(certain, bars, "ordinary") == "danger"
     assert piece_label(certain, bars, "report") == "danger"
+
+
+def test_a_run_on_message_is_judged_in_overlapping_windows_of_words() -> None:
+    words = [f"w{i}" for i in range(WINDOW_WORDS * 3)]
+    run_on = " ".join(words)  # no full stop anywhere: one long sentence
+    pieces = pieces_of(run_on + ". How many officers are there?")
+    windows = pieces[:-1]
+    assert pieces[-1] == "How many officers are there?"
+    assert all(len(w.split()) == WINDOW_WORDS for w in windows[:-1])
+    assert windows[0].split()[0] == "w0" and windows[-1].split()[-1] == words[-1] + "."
+    assert windows[1].split()[0] == words[WINDOW_WORDS // 2]  # overlapping by half
+    short = "A sentence of ordinary length. And another one of a few words here."
+    assert (
+        pieces_of(short + " " + short)
+        == ["A sentence of ordinary length.", "And another one of a few words here."] * 2
+    )
 
 
 def test_the_whole_message_decides_which_bar_its_sentences_meet() -> None:
