@@ -364,6 +364,7 @@ class Assistant:
     def _from_passages(
         self, text: str, question: Question, must_mention: list[set[str]] = ()
     ) -> Answer:
+        own = list(must_mention) or None
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
         ranked = candidates(
@@ -371,7 +372,8 @@ class Assistant:
             hits,
             self.retriever.sentence_similarities(vector),
             self.retriever,
-            list(must_mention) or None,
+            own,
+            self.settings.filler_similarity,
         )
         everything = ranked
         ranked = [

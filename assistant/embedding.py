@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class Embedder:
         self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         self._model = AutoModel.from_pretrained(str(model_dir)).eval()
         self._max_length = _max_seq_length(model_dir)
+        self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def is_word(self, word: str) -> bool:
         """Whether the model's vocabulary holds the word whole: an English word, not a typo
@@ -47,9 +50,33 @@ class Embedder:
         the ranker often embed the same words)."""
         return list(self._cached(text))
 
-    @lru_cache(maxsize=64)  # noqa: B019 - one Embedder per model folder lives for the process
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of a question and its variants, the ones not kept yet computed in one
+        batch (one pass of the model costs little more for a few texts than for one) and
+        kept like ``query``'s."""
+        with self._recent_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        if missing:
+            for text, vector in zip(missing, self._encode(missing), strict=True):
+                self._keep(text, tuple(float(x) for x in vector))
+        return np.asarray([self._cached(t) for t in texts], dtype=np.float32)
+
     def _cached(self, text: str) -> tuple[float, ...]:
-        return tuple(float(x) for x in self._encode([text])[0])
+        with self._recent_lock:
+            found = self._recent.get(text)
+            if found is not None:
+                self._recent.move_to_end(text)
+                return found
+        vector = tuple(float(x) for x in self._encode([text])[0])
+        self._keep(text, vector)
+        return vector
+
+    def _keep(self, text: str, vector: tuple[float, ...]) -> None:
+        with self._recent_lock:
+            self._recent[text] = vector
+            self._recent.move_to_end(text)
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
 
     def texts(self, texts: list[str]) -> list[list[float]]:
         """Embeddings of many passages or sentences."""
@@ -85,6 +112,7 @@ class Embedder:
 
 
 BATCH = 64
+RECENT = 64  # question embeddings kept
 
 
 def _max_seq_length(model_dir: Path) -> int:

@@ -75,6 +75,11 @@ class HybridRetriever:
         """The question's embedding (computed once per question)."""
         return self._embedder.query(text)
 
+    def embed_queries(self, texts: list[str]) -> Any:
+        """A question's and its variants' embeddings, computed together and kept like
+        ``embed``'s."""
+        return self._embedder.queries(texts)
+
     def is_word(self, word: str) -> bool:
         """Whether the embedding model's vocabulary holds the word whole (not a typo)."""
         return self._embedder.is_word(word)

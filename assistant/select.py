@@ -24,6 +24,9 @@ _NUMBER_WORDS = frozenset(
 )
 KEY_SIMILARITY = 0.6
 SUBJECT_SIMILARITY = 0.75
+# When one of this many best sentences lacks the question's key term or subject, whether
+# the question means nearly the same without that word is checked (``idle``).
+LOOK_AGAIN = 3
 _ASKS_HOW_MUCH = re.compile(
     r"\b(how (much|many|far)|by (how much|what))\b|"
     r"^\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
@@ -76,15 +79,37 @@ def candidates(
     sims: dict[str, float],
     retriever: HybridRetriever,
     own: list[set[str]] | None = None,
+    filler: float = 1.01,
 ) -> list[Candidate]:
     """Every sentence of the retrieved passages and of the nearest sentences, scored.
 
     own: for a follow-up read with its conversation, the terms the new question itself
-    names (its subject is among them)."""
-    passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
-    needed = required_terms(question, retriever)
+    names (its subject is among them). filler: when the question means nearly the same
+    without its key term or its subject (cosine at least this: "already", "according"), the
+    evidence need not mention that word."""
     key = key_term(question, retriever)
     subject = specific_term(question, retriever, own) if wants_figure(question) else set()
+    scored = _scored(question, hits, sims, retriever, key, subject)
+    if filler <= 1 and not all(c.complete for c in scored[:LOOK_AGAIN]):
+        plain = idle(question, retriever, own, filler)  # a model pass: only when it matters
+        if plain:
+            key, subject = (set() if g in plain else g for g in (key, subject))
+            scored = _scored(question, hits, sims, retriever, key, subject)
+    return scored
+
+
+def _scored(
+    question: Question,
+    hits: list[Hit],
+    sims: dict[str, float],
+    retriever: HybridRetriever,
+    key: set[str],
+    subject: set[str],
+) -> list[Candidate]:
+    """``candidates`` with the key term and subject the evidence must mention (in its
+    passage, unless it means nearly the same)."""
+    passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
+    needed = required_terms(question, retriever)
     role = question.term_stems()[0] if question.cue == "person" and question.terms else set()
     for sid in sims:
         pid = sid.rsplit(":", 1)[0]
@@ -122,8 +147,41 @@ def candidates(
     return sorted(out, key=lambda c: (-c.score, c.passage.document, c.passage.position, c.index))
 
 
+def probes(
+    question: Question, retriever: HybridRetriever, own: list[set[str]] | None = None
+) -> list[tuple[set[str], str]]:
+    """The question's key term and, for a figure, its subject, each with the question
+    without that word: what ``idle`` compares."""
+    groups = [key_term(question, retriever)]
+    if wants_figure(question):
+        groups.append(specific_term(question, retriever, own))
+    if len(question.terms) < 2:
+        return []
+    return [
+        (g, re.sub(rf"\b{re.escape(t)}\b", " ", question.text, flags=re.I))
+        for t, g in zip(question.terms, question.term_stems(), strict=True)
+        if g and g in groups
+    ]
+
+
+def idle(
+    question: Question, retriever: HybridRetriever, own: list[set[str]] | None, filler: float
+) -> list[set[str]]:
+    """The key term or subject when the question means nearly the same without it (cosine
+    of the question with and without the word at least ``filler``): it says how the
+    question is asked, not what about ("already", "according to", "aiming")."""
+    probed = probes(question, retriever, own) if filler <= 1 else []
+    if not probed:
+        return []
+    vectors = retriever.embed_queries([question.text] + [text for _, text in probed])
+    kept = vectors[1:] @ vectors[0]
+    return [g for (g, _), sim in zip(probed, kept, strict=True) if sim >= filler]
+
+
 def specific_term(
-    question: Question, retriever: HybridRetriever, among: list[set[str]] | None = None
+    question: Question,
+    retriever: HybridRetriever,
+    among: list[set[str]] | None = None,
 ) -> set[str]:
     """The question's most specific thing (highest IDF) that the report names at all; verb
     forms ("starting", "linked") say what happened, not what about."""
@@ -140,7 +198,7 @@ def specific_term(
     return max(known, key=lambda g: max(retriever.idf(s) for s in g)) if known else set()
 
 
-def key_term(question: Question, retriever: HybridRetriever) -> set[str]:
+def key_term(question: Question, retriever: HybridRetriever, idle: list[set[str]] = ()) -> set[str]:
     """The question's most specific term that the report uses rarely: the evidence should
     mention it (in its passage), unless the sentence means nearly the same as the question."""
     rare = [

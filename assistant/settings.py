@@ -80,7 +80,8 @@ class Settings(BaseSettings):
         le=1.01,
         description="A question word the report never uses is filler, not what the question "
         "is about, when the question means nearly the same without it: the cosine similarity "
-        "of the two embeddings is at least this (1.01: every such word counts).",
+        "of the two embeddings is at least this (1.01: every such word counts); by the same "
+        "test the evidence need not mention the question's rarest or most specific word.",
     )
     police_force: str = Field(
         "",

@@ -481,3 +481,22 @@ def test_a_sentence_naming_the_specific_term_and_close_in_meaning_may_answer() -
     assert acceptable(candidate(0.69, True), question, 0.4, 0.2, close_meaning=0.6)
     assert not acceptable(candidate(0.55, True), question, 0.4, 0.2, close_meaning=0.6)
     assert not acceptable(candidate(0.69, False), question, 0.4, 0.2, close_meaning=0.6)
+
+
+def test_a_rare_word_that_adds_nothing_is_not_the_word_evidence_must_mention(
+    assistant_session: Assistant,
+) -> None:
+    from assistant.question import analyse
+    from assistant.select import idle, key_term
+    from assistant.text import stems
+
+    a = assistant_session
+    filler = a.settings.filler_similarity
+    hedged = analyse("Roughly how many young people are already in the cadet programme?")
+    assert key_term(hedged, a.retriever) == stems("already")  # the rarest word of the question
+    assert idle(hedged, a.retriever, None, filler) == [stems("already")]
+    plain = analyse("How many young people are in the cadet programme?")
+    assert idle(plain, a.retriever, None, filler) == []  # 'cadet' says what it is about
+    assert idle(hedged, a.retriever, None, 1.01) == []  # the setting at 1.01: never
+    answer = a.ask(hedged.text)
+    assert answer.kind == "answer" and "200" in answer.text
