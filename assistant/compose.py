@@ -166,10 +166,10 @@ class Composer:
 
     def _add_prose(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
         mentions = prose_mentions(row, self.passages, self.own)
-        agreeing = [m for m in mentions if m.agrees][:1]
-        for m in agreeing:
+        agreeing = [m for m in mentions if m.agrees][:2]
+        for lead, m in zip(("The report's text agrees:", "It also says:"), agreeing, strict=False):
             n = self._cite_sentence(cites, m.passage, m.sentence)
-            answer.text += f" The report's text agrees: {m.sentence} [{n}]"
+            answer.text += f" {lead} {m.sentence} [{n}]"
         rivals = [m for m in mentions if not m.agrees] if len(row.label_stems()) >= 2 else []
         for m in rivals[:2]:
             n = self._cite_sentence(cites, m.passage, m.sentence)

@@ -68,21 +68,21 @@ def prose_mentions(
 
 
 def _percent_about(sentence: str, key_terms: set[str], window: int = 80) -> re.Match | None:
-    """The first percentage printed shortly after the indicator's words (not one about
-    something else later in the same sentence)."""
-    last_key = max(
-        (
-            m.end()
-            for m in re.finditer(r"[A-Za-z-]+", sentence)
-            if stem(m.group(0).lower()) in key_terms
-        ),
-        default=None,
-    )
-    if last_key is None:
-        return None
-    return next(
-        (m for m in _PERCENT.finditer(sentence) if 0 <= m.start() - last_key <= window), None
-    )
+    """The percentage printed nearest the indicator's words, before or after them and within
+    ``window`` characters ("8.7% increase in crime rate in Essex compared to 11% nationally":
+    8.7%, not the figure about something else further on)."""
+    keys = [
+        m for m in re.finditer(r"[A-Za-z-]+", sentence) if stem(m.group(0).lower()) in key_terms
+    ]
+
+    def gap(pct: re.Match) -> int:
+        return min(
+            pct.start() - k.end() if pct.start() >= k.end() else k.start() - pct.end() for k in keys
+        )
+
+    near = [(gap(m), m) for m in _PERCENT.finditer(sentence)] if keys else []
+    near = [(d, m) for d, m in near if 0 <= d <= window]
+    return min(near, key=lambda pair: pair[0])[1] if near else None
 
 
 def minutes(amount: str) -> float:

@@ -500,3 +500,21 @@ def test_a_rare_word_that_adds_nothing_is_not_the_word_evidence_must_mention(
     assert idle(hedged, a.retriever, None, 1.01) == []  # the setting at 1.01: never
     answer = a.ask(hedged.text)
     assert answer.kind == "answer" and "200" in answer.text
+
+
+def test_a_sentence_agrees_by_the_percentage_next_to_the_indicator_not_a_later_one(
+    assistant_session: Assistant,
+) -> None:
+    from assistant.conflicts import _percent_about
+    from assistant.text import stems
+
+    crime = stems("crime")
+    before = _percent_about("8.7% increase in crime rate here compared to 11% nationally.", crime)
+    assert before is not None and before.group(1) == "8.7"
+    after = _percent_about("Crime rose by 4.2 per cent, while burglary rose 9%.", crime)
+    assert after is not None and after.group(1) == "4.2"
+    assert _percent_about("Crime rose sharply.", crime) is None
+    answer = assistant_session.ask("By how much did all crime go up?")
+    assert answer.kind == "statistic" and not answer.conflicts  # the text agrees with the table
+    domestic = assistant_session.ask("By what percentage did domestic abuse incidents go up?")
+    assert domestic.conflicts  # the table's 4.2% and the text's 7.2 per cent still differ
