@@ -56,7 +56,13 @@ from assistant.select import (
     wants_figure,
 )
 from assistant.settings import Settings
-from assistant.statistics import QUESTION_STEMS, StatisticsStore, extreme, other_kind
+from assistant.statistics import (
+    QUESTION_STEMS,
+    StatisticsStore,
+    StatRow,
+    extreme,
+    other_kind,
+)
 from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
@@ -197,7 +203,7 @@ class Assistant:
         parts = split_compound(text)
         if len(parts) == 1:
             return self._compared(text, earlier) or self._single(text, earlier)
-        first = self._single(parts[0], earlier)
+        first = self._compared(parts[0], earlier) or self._single(parts[0], earlier)
         context = [*earlier, first] if first.kind in ("answer", "statistic") else earlier
         return self.composer.joined(text, [first, self._single(parts[1], context)])
 
@@ -208,6 +214,16 @@ class Assistant:
         pair = compared(text, self.latest)
         if pair is None:
             return None
+        rows = [self._row_for(part) for part in pair]
+        if rows.count(None) == 1:  # one side found its table: the other's line in it
+            found = next(r for r in rows if r is not None)
+            rows = [
+                r or self._closest_row(self._part(p), found.table_title)
+                for p, r in zip(pair, rows, strict=True)
+            ]
+        if all(rows) and rows[0] != rows[1] and rows[0].table_title == rows[1].table_title:
+            # two lines of one table: their figures are the comparison
+            return self.composer.from_two_rows(text, rows, self._analysed(text).period)
         answers = [self._single(part, earlier) for part in pair]
         if any(a.kind not in ("answer", "statistic") for a in answers):
             return None
@@ -266,26 +282,49 @@ class Assistant:
             return self._learned(text, question) or self._nearest_row(text, question) or found
         return found
 
+    def _part(self, part: str) -> Question:
+        return self._without_filler(self._analysed(self._corrected(focus(part))))
+
+    def _row_for(self, part: str) -> StatRow | None:
+        """The table row one side of a comparison names: by its terms, else by meaning
+        (``_closest_row``, the side asked as a figure)."""
+        question = self._part(part)
+        return self.store.match(question, self._weight) or self._closest_row(question)
+
     def _nearest_row(self, text: str, question: Question) -> Answer | None:
         """A figure asked for in other words than the table's ("nuisance behaviour incidents",
         "the bottom-line total cost"): the row whose label means nearly the same as the
         question (cosine at least row_similarity, its label alone or with its table's title),
         when nothing else answered. The period asked about must be one of its columns."""
-        if self.row_vectors is None or not wants_figure(question) or not self.store.rows:
+        if not wants_figure(question):
+            return None
+        row = self._closest_row(question)
+        return None if row is None else self.composer.from_row(text, row, question.period)
+
+    def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
+        """The row closest in meaning to the question (see ``_nearest_row``), or None; with
+        ``table``, the closest line of that table (the other side of a comparison whose one
+        side named it), at least pair_row_similarity close."""
+        if self.row_vectors is None or not self.store.rows:
             return None
         vector = np.asarray(self.retriever.embed(question.text), dtype=np.float32)
         similarity = (self.row_vectors @ vector).reshape(2, -1).max(axis=0)
+        if table is not None:
+            similarity = np.where(
+                [r.table_title == table for r in self.store.rows], similarity, -1.0
+            )
         best = int(np.argmax(similarity))
         row = self.store.rows[best]
         asked = financial_years(question.text)
-        if similarity[best] < self.settings.row_similarity or (asked and not asked & row.years()):
+        bar = self.settings.row_similarity if table is None else self.settings.pair_row_similarity
+        if similarity[best] < bar or (asked and not asked & row.years()):
             return None
         held = row.label_stems() | row.context_stems() | {stem(w) for w in self.composer.own}
         if any(not expanded(name) & held for name in question.names):
             return None  # a place or body the row is not about ("in Kent", "across England")
         if other_kind(question, row):
             return None  # "how many PCSOs" is not answered by a percentage
-        return self.composer.from_row(text, row, question.period)
+        return row
 
     def _named(self, text: str, question: Question) -> Answer | None:
         """For "who is ..." questions: the report's sentence naming someone next to the role

@@ -139,6 +139,28 @@ class Composer:
         self._add_notes(answer, row, cites)
         return answer
 
+    def from_two_rows(self, question: str, rows: list[StatRow], period: str | None) -> Answer:
+        """Two lines of one table compared: which is larger in the latest period both give
+        (or the one asked for), then each row's figures, cited."""
+        answer = self.joined(question, [self.from_row(question, r, period) for r in rows])
+        periods = [p for p in rows[0].periods() if p in rows[1].periods()]
+        if not periods:
+            return answer
+        column = periods[0] if period == "earlier" and len(periods) >= 2 else periods[-1]
+        values = [parse_number(r.values.get(column, "")) for r in rows]
+        if None in values or values[0] == values[1]:
+            return answer
+        big, small = (0, 1) if values[0] > values[1] else (1, 0)
+        cited = {c.quote: c.n for c in answer.citations}
+        if not all(r.quote in cited for r in rows):
+            return answer
+        a, b = rows[big], rows[small]
+        answer.text = (
+            f"{a.label} is the larger in {column}: {a.values[column]} [{cited[a.quote]}], "
+            f"against {b.values[column]} for {b.label} [{cited[b.quote]}]. {answer.text}"
+        )
+        return answer
+
     def from_extreme(self, question: str, found: Extreme) -> Answer:
         """The largest (or smallest) row of a table, with the row cited."""
         row, cites = found.row, CitationList()

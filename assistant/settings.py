@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         "whose label (alone or with its table's title) is at least this close in meaning "
         "(cosine); 1.01: never.",
     )
+    pair_row_similarity: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.01,
+        description="In a comparison of two lines of one table where one side names its "
+        "line, the other side's line is that table's closest in meaning when at least this "
+        "close (cosine); 1.01: never.",
+    )
     filler_similarity: float = Field(
         0.94,
         ge=0.0,

@@ -518,3 +518,19 @@ def test_a_sentence_agrees_by_the_percentage_next_to_the_indicator_not_a_later_o
     assert answer.kind == "statistic" and not answer.conflicts  # the text agrees with the table
     domestic = assistant_session.ask("By what percentage did domestic abuse incidents go up?")
     assert domestic.conflicts  # the table's 4.2% and the text's 7.2 per cent still differ
+
+
+def test_two_lines_of_one_table_compared_open_with_the_larger(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "Was more raised from the Police Grant or from the council tax precept?"
+    )
+    assert answer.kind == "statistic"
+    assert answer.text.startswith("Police Grant is the larger in 2016/17: 102,783 [")
+    assert "92,644" in answer.text and len(answer.citations) == 2
+    # one side named in other words: its line is the closest of the other side's table
+    other_words = assistant_session.ask(
+        "How do the running costs of the commissioner's office compare with the grants "
+        "the commissioner handed out?"
+    )
+    assert other_words.text.startswith("Police and Crime Commissioner grants is the larger")
+    assert "1,230" in other_words.text
