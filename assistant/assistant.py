@@ -201,6 +201,8 @@ class Assistant:
         """Each question of a two-part question answered in turn (the second with the first
         as context), the answers joined; a single question as it is."""
         parts = split_compound(text)
+        if len(parts) == 1:  # "I live in X. How much did A rise, and is that more than B?"
+            parts = split_compound(focus(text))
         if len(parts) == 1:
             return self._compared(text, earlier) or self._single(text, earlier)
         first = self._compared(parts[0], earlier) or self._single(parts[0], earlier)

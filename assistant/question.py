@@ -205,7 +205,11 @@ OPINION = re.compile(
 )
 
 
-_SECOND_QUESTION = re.compile(r",?\s+and\s+(?=(when|where|who|how|what|why|which|by when)\b)", re.I)
+_SECOND_QUESTION = re.compile(
+    r",?\s+and\s+(?=(?:when|where|who|how|what|why|which|by when)\b)|"
+    r",\s+and\s+(?=(?:is|are|was|were|did|does|do|has|have)\s+(?:that|this|it|there)\b)",
+    re.I,
+)
 
 
 _COMPARE = re.compile(
@@ -267,7 +271,7 @@ def split_compound(text: str) -> list[str]:
         first, second = compare.group(1), compare.group(2)
         head = _SHARED_HEAD.match(first)
         return [first, f"{head.group(1)} {second}" if head else second]
-    parts = [p.strip(" ,") for p in _SECOND_QUESTION.split(text, maxsplit=1)[::2]]
+    parts = [p.strip(" ,") for p in _SECOND_QUESTION.split(text, maxsplit=1)]
     if len(parts) == 2 and all(len(p.split()) >= 3 for p in parts):
         return [parts[0].rstrip("?") + "?", parts[1]]
     return [text]
@@ -303,9 +307,12 @@ def focus(text: str) -> str:
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
         return cleaned
-    if any(_POINTS_BACK.search(s) for s in asks):
+    if any(_POINTS_BACK.search(_FIRST_CLAUSE.split(s, maxsplit=1)[0]) for s in asks):
         return cleaned  # "Is that consistent ...?" needs the sentence before it
-    return " ".join(asks)
+    return " ".join(asks)  # "..., and is that worse?": 'that' is in the question itself
+
+
+_FIRST_CLAUSE = re.compile(r",?\s+(?:and|or|but)\s+|[,;:]\s+", re.I)
 
 
 def period_of(text: str, latest: int | None = None) -> str | None:

@@ -534,3 +534,19 @@ def test_two_lines_of_one_table_compared_open_with_the_larger(assistant_session:
     )
     assert other_words.text.startswith("Police and Crime Commissioner grants is the larger")
     assert "1,230" in other_words.text
+
+
+def test_a_question_after_a_statement_of_context_is_read_alone_and_in_its_parts() -> None:
+    from assistant.question import focus, split_compound
+
+    message = (
+        "We moved here last year. How many homicides were there, and is that lower than before?"
+    )
+    asked = "How many homicides were there, and is that lower than before?"
+    assert focus(message) == asked  # 'that' points inside the question, not to the statement
+    assert split_compound(asked) == ["How many homicides were there?", "is that lower than before?"]
+    claim = "Crime rose by 8.7%. Is that higher than nationally?"
+    assert focus(claim) == claim  # 'that' opens the question: it needs the sentence before
+    assert split_compound("What is the budget and is it enough?") == [
+        "What is the budget and is it enough?"
+    ]  # without a comma, 'and is' stays inside one question
