@@ -35,6 +35,12 @@ _ASKS_HOW_MUCH = re.compile(
 _LABEL_NUMBER = re.compile(r"(section|act|priority|page|pages|phase|band|no)$", re.I)
 _SPAN = re.compile(r"(days?|weeks?|months?|years?)\b", re.I)
 _ANAPHORA = re.compile(r"^(\S+\s){0,3}(this|these|it|they|its|their|such)\b", re.I)
+# "this approach", "these schemes": a sentence naming its subject only by pointing back
+# (not "this year", "this report": those point at the report's own time and document)
+_REFERS_BACK = re.compile(
+    r"\b(this|these|such)\s+(?!(year|years|month|week|report|county|period|time|plan)\b)[a-z]+",
+    re.I,
+)
 _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\b"
@@ -383,6 +389,11 @@ def choose(
         return []
     best = ranked[0]
     chosen = [best]
+    if _REFERS_BACK.search(best.text) or _ANAPHORA.match(best.text):
+        # "... recognised for this approach.": the sentence before says which approach
+        before = next((c for c in everything if _follows(best, c)), None)
+        if before is not None and before.passage.id == best.passage.id:
+            chosen.insert(0, before)
     for _ in range(2 if describe else 1):
         last = chosen[-1]
         follower = next((c for c in everything if _follows(c, last)), None)

@@ -550,3 +550,18 @@ def test_a_question_after_a_statement_of_context_is_read_alone_and_in_its_parts(
     assert split_compound("What is the budget and is it enough?") == [
         "What is the budget and is it enough?"
     ]  # without a comma, 'and is' stays inside one question
+
+
+def test_a_sentence_that_points_back_comes_with_the_sentence_before(
+    assistant_session: Assistant,
+) -> None:
+    from assistant.select import _REFERS_BACK
+
+    answer = assistant_session.ask(
+        "What did the Department for Transport recognise Essex Police for?"
+    )
+    assert "for this approach" in answer.text
+    assert answer.text.index("drug wipes") < answer.text.index("for this approach")
+    assert len(answer.citations) >= 2
+    assert _REFERS_BACK.search("recognised for this approach.")
+    assert not _REFERS_BACK.search("Crime rose this year across the county.")
