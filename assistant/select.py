@@ -41,6 +41,10 @@ _REFERS_BACK = re.compile(
     r"\b(this|these|such)\s+(?!(year|years|month|week|report|county|period|time|plan)\b)[a-z]+",
     re.I,
 )
+# "What share of X were Y?" asks a part of a whole ("32 per cent of these"), not a change
+# ("rose by 7.7 per cent")
+_ASKS_PART = re.compile(r"\b(share|proportion|fraction|percentage|per ?cent|%)\s+of\b", re.I)
+_PART_OF = re.compile(r"(\d(\.\d+)?\s*(per ?cent|%)|\bhalf|\bthird|\bquarter)\s+of\b", re.I)
 _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\b"
@@ -330,7 +334,9 @@ def cue_fit(question: Question, sentence: str, proper: frozenset[str] = frozense
     checks = {
         "count": _counts_something_asked(question, sentence),
         "money": "£" in sentence,
-        "percentage": "%" in sentence or "per cent" in sentence,
+        "percentage": bool(_PART_OF.search(sentence))
+        if _ASKS_PART.search(question.text)
+        else "%" in sentence or "per cent" in sentence,
         "who": bool(names),
         "when": bool(_DATE.search(sentence)),
         "where": bool(names),

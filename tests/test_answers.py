@@ -565,3 +565,16 @@ def test_a_sentence_that_points_back_comes_with_the_sentence_before(
     assert len(answer.citations) >= 2
     assert _REFERS_BACK.search("recognised for this approach.")
     assert not _REFERS_BACK.search("Crime rose this year across the county.")
+
+
+def test_a_share_of_a_whole_is_answered_by_a_part_not_by_a_change(
+    assistant_session: Assistant,
+) -> None:
+    from assistant.question import analyse
+    from assistant.select import cue_fit
+
+    asked = analyse("What proportion of the violence with injury crimes involved domestic abuse?")
+    assert cue_fit(asked, "32 per cent of these were domestic abuse related.") == 1.0
+    assert cue_fit(asked, "Offences rose by 7.7 per cent (897 offences).") == 0.0
+    answer = assistant_session.ask(asked.text)
+    assert "32 per cent of these" in answer.text
