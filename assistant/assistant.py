@@ -103,6 +103,13 @@ class Assistant:
         self.author_stems = frozenset(  # the words of the authors' roles ("Commissioner")
             stem(w) for name, _ in composer.authors.values() for w in content_words(name)
         )
+        # the author's role ("Name, Role" in the manifest) by its head noun, its last word
+        # ("Commissioner", not "Police"): the report's prose names it by writing "I", "my"
+        self.voice_stems = frozenset(
+            stem(role[-1])
+            for name, _ in composer.authors.values()
+            if (role := content_words(name.partition(",")[2]))
+        )
         self.contents = contents
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
@@ -415,6 +422,7 @@ class Assistant:
             self.retriever,
             own,
             self.settings.filler_similarity,
+            self.voice_stems,
         )
         everything = ranked
         ranked = [

@@ -38,13 +38,15 @@ _ANAPHORA = re.compile(r"^(\S+\s){0,3}(this|these|it|they|its|their|such)\b", re
 # "this approach", "these schemes": a sentence naming its subject only by pointing back
 # (not "this year", "this report": those point at the report's own time and document)
 _REFERS_BACK = re.compile(
-    r"\b(this|these|such)\s+(?!(year|years|month|week|report|county|period|time|plan)\b)[a-z]+",
+    r"\b(this|these|such)\s+(?!(year|years|month|week|report|county|period|time|plan|as)\b)[a-z]+",
     re.I,
 )
 # "What share of X were Y?" asks a part of a whole ("32 per cent of these"), not a change
 # ("rose by 7.7 per cent")
 _ASKS_PART = re.compile(r"\b(share|proportion|fraction|percentage|per ?cent|%)\s+of\b", re.I)
 _PART_OF = re.compile(r"(\d(\.\d+)?\s*(per ?cent|%)|\bhalf|\bthird|\bquarter)\s+of\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(I|my|me|we|our|us)\b")
+_OPENS_BACK = re.compile(r"^(it|they|this|these|those)\b", re.I)
 _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\b"
@@ -90,21 +92,23 @@ def candidates(
     retriever: HybridRetriever,
     own: list[set[str]] | None = None,
     filler: float = 1.01,
+    author: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """Every sentence of the retrieved passages and of the nearest sentences, scored.
 
     own: for a follow-up read with its conversation, the terms the new question itself
     names (its subject is among them). filler: when the question means nearly the same
     without its key term or its subject (cosine at least this: "already", "according"), the
-    evidence need not mention that word."""
+    evidence need not mention that word. author: the words of the author's role, named in
+    the author's prose by the first person."""
     key = key_term(question, retriever)
     subject = specific_term(question, retriever, own) if wants_figure(question) else set()
-    scored = _scored(question, hits, sims, retriever, key, subject)
+    scored = _scored(question, hits, sims, retriever, key, subject, author)
     if filler <= 1 and not all(c.complete for c in scored[:LOOK_AGAIN]):
         plain = idle(question, retriever, own, filler)  # a model pass: only when it matters
         if plain:
             key, subject = (set() if g in plain else g for g in (key, subject))
-            scored = _scored(question, hits, sims, retriever, key, subject)
+            scored = _scored(question, hits, sims, retriever, key, subject, author)
     return scored
 
 
@@ -115,9 +119,11 @@ def _scored(
     retriever: HybridRetriever,
     key: set[str],
     subject: set[str],
+    author: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """``candidates`` with the key term and subject the evidence must mention (in its
-    passage, unless it means nearly the same)."""
+    passage, unless it means nearly the same). ``author``: the words of the report's
+    author's role, which its prose names by writing in the first person ("I", "my office")."""
     passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
     needed = required_terms(question, retriever)
     role = question.term_stems()[0] if question.cue == "person" and question.terms else set()
@@ -131,8 +137,12 @@ def _scored(
     for rank, passage in passages.values():
         sentences = passage.sentences()
         context = stems(f"{passage.section} {passage.heading} {passage.text}")
+        voiced = author if passage.kind != "table" else frozenset()
+        context |= voiced
         for i, sentence in enumerate(sentences):
             before = stems(sentences[i - 1]) if i else set()
+            said = stems(sentence)
+            said |= voiced if _FIRST_PERSON.search(sentence) else set()
             similarity = sims.get(f"{passage.id}:{i}", floor)
             keyed = not key or bool(key & context) or similarity >= KEY_SIMILARITY
             if subject and not subject & context and similarity < SUBJECT_SIMILARITY:
@@ -145,10 +155,10 @@ def _scored(
                     i,
                     sentence,
                     similarity,
-                    coverage(question, stems(sentence), before, context, retriever),
-                    any(g & stems(sentence) for g in question.term_stems()),
+                    coverage(question, said, before, context, retriever),
+                    any(g & said for g in question.term_stems()),
                     keyed and all(g & context for g in needed),
-                    bool(key & stems(sentence)),
+                    bool(key & said),
                     cue_fit(question, sentence, retriever.proper_words),
                     0.04 / (1 + rank),
                 )
@@ -395,7 +405,7 @@ def choose(
         return []
     best = ranked[0]
     chosen = [best]
-    if _REFERS_BACK.search(best.text) or _ANAPHORA.match(best.text):
+    if _REFERS_BACK.search(best.text) or _OPENS_BACK.match(best.text):
         # "... recognised for this approach.": the sentence before says which approach
         before = next((c for c in everything if _follows(best, c)), None)
         if before is not None and before.passage.id == best.passage.id:

@@ -578,3 +578,12 @@ def test_a_share_of_a_whole_is_answered_by_a_part_not_by_a_change(
     assert cue_fit(asked, "Offences rose by 7.7 per cent (897 offences).") == 0.0
     answer = assistant_session.ask(asked.text)
     assert "32 per cent of these" in answer.text
+
+
+def test_the_authors_role_is_named_in_its_prose_by_the_first_person(
+    assistant_session: Assistant,
+) -> None:
+    a = assistant_session
+    assert a.voice_stems == {"commission"}  # the role's head noun, not "police" or "crime"
+    answer = a.ask("What target has the commissioner set for the number of special constables?")
+    assert answer.kind == "answer" and "700" in answer.text  # "I have set out ... 700"
