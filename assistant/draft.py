@@ -87,6 +87,10 @@ class Reference:
         """The references-list line: section and page, then the quote."""
         page_word = "pages" if re.search(r"\d\s*[-–,]\s*\d", self.pages) else "page"
         where = f"{self.document}, {self.section}, {page_word} {self.pages}"
+        cells = [c.strip() for c in self.quote.strip().strip("|").split("|")]
+        if self.quote.lstrip().startswith("|") and any(cells):
+            # A table row is cited as its markdown line; a reader gets its cells, no pipes.
+            return f"[{self.n}] {where}, table row: {'; '.join(c for c in cells if c)}"
         return f'[{self.n}] {where}: "{self.quote}"'
 
 

@@ -27,7 +27,7 @@ _FIRST_PERSON = re.compile(
 # compose.py's note under a one-period table row (the accounts tables print no units);
 # the report states no unit for those tables, so the letter says so in plain words.
 _NO_UNITS = re.compile(r"The report prints these figures without stating their units\.")
-_FURTHER = ("It also says", "It adds", "Elsewhere it says")
+_FURTHER = ("The report also says", "It adds", "Elsewhere it says")
 PLAIN_NO_UNITS = (
     "The table in the report prints these figures as plain numbers and does not say "
     "whether they are in pounds, thousands of pounds or another unit."
