@@ -30,7 +30,7 @@ import pandas as pd
 from starlette.middleware import Middleware
 
 from assistant import Answer, AssistantError, Settings
-from assistant.draft import draft_reply, markdown_to_docx
+from assistant.draft import draft_reply, text_to_docx
 from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
 from assistant.index import current_build
@@ -743,13 +743,13 @@ def slot_updates(table: dict[str, Any] | None) -> list[Any]:
 
 
 def write_downloads(text: str, folder: Path) -> tuple[Path, Path]:
-    """The (edited) draft as draft-reply.md and draft-reply.docx in a fresh sub-folder."""
+    """The (edited) draft as draft-reply.txt and draft-reply.docx in a fresh sub-folder."""
     _remove_old(folder)
     target = folder / uuid.uuid4().hex
     target.mkdir(parents=True)
-    md_path = target / "draft-reply.md"
-    md_path.write_text(text, encoding="utf-8")
-    return md_path, markdown_to_docx(text, target / "draft-reply.docx")
+    txt_path = target / "draft-reply.txt"
+    txt_path.write_text(text, encoding="utf-8")
+    return txt_path, text_to_docx(text, target / "draft-reply.docx")
 
 
 def _remove_old(folder: Path, max_age_s: float = 3600.0) -> None:
@@ -894,7 +894,7 @@ class WebApp:
             result = draft_reply(self.engine.get(), letter)
         except AssistantError as error:
             raise _one_line(error) from None
-        text = result.to_markdown()
+        text = result.to_text()  # plain text: what the Copy button copies
         answered = sum(item.answered for item in result.items)
         summary = (
             f"Found {len(result.items)} question(s): {answered} answered from the report, "
@@ -907,8 +907,8 @@ class WebApp:
         """Download buttons for the draft as it now stands (edits included)."""
         if not str(text or "").strip():
             return gr.update(visible=False), gr.update(visible=False)
-        md_path, docx_path = write_downloads(text, self.downloads)
-        return gr.update(value=str(md_path), visible=True), gr.update(
+        txt_path, docx_path = write_downloads(text, self.downloads)
+        return gr.update(value=str(txt_path), visible=True), gr.update(
             value=str(docx_path), visible=True
         )
 
@@ -1043,7 +1043,7 @@ def _draft_tab(web: WebApp) -> None:
     make = gr.Button("Draft a reply", variant="primary", elem_id="make-draft")
     summary = gr.Markdown("", elem_id="draft-summary")
     draft = gr.Textbox(
-        label="Draft reply (editable markdown)",
+        label="Draft reply (editable text)",
         lines=24,
         max_lines=120,
         interactive=True,
@@ -1051,7 +1051,7 @@ def _draft_tab(web: WebApp) -> None:
         elem_id="draft",
     )
     with gr.Row():
-        md_file = gr.DownloadButton("Download .md", visible=False, elem_id="download-md")
+        md_file = gr.DownloadButton("Download .txt", visible=False, elem_id="download-txt")
         docx_file = gr.DownloadButton("Download .docx", visible=False, elem_id="download-docx")
     outputs = [draft, summary, md_file, docx_file]
     make.click(web.make_draft, [letter], outputs, api_visibility="private")

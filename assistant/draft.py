@@ -1,8 +1,10 @@
 """Draft a reply to a citizen's letter: find its questions, answer each from the report.
 
-Nothing is sent anywhere: the result is an editable draft (markdown, or .docx) with one
-paragraph per question, citations renumbered across the whole draft, a references list
-and a clearly marked list of the questions the report does not answer.
+Nothing is sent anywhere: the result is an editable draft (plain text to copy, markdown,
+or .docx) with a heading and one paragraph per question, citations renumbered across the
+whole draft, a references list and a clearly marked list of the questions the report does
+not answer. Each question goes to the chat's own ask(), so whatever the chat answers the
+draft answers; voice.py turns the answer into prose the office can sign.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +22,7 @@ from assistant.corpus import manifest_names
 from assistant.errors import AssistantError, InputFileError
 from assistant.settings import Settings
 from assistant.text import CONTROL_CHARACTERS
+from assistant.voice import letter_paragraph
 
 MAX_QUESTIONS = 20
 ANSWERED_KINDS = ("answer", "statistic", "report", "emergency")
@@ -29,6 +32,10 @@ STAFF_PLACEHOLDER = (
 )
 EMERGENCY_NOTE = "The letter may describe an emergency or distress: check it urgently."
 SIGN_OFF = "Yours sincerely,\n\n[Name]\nOffice of the {publisher}"
+QUESTION_LABEL = "Your question: "  # marks a question's heading in the plain-text copy
+REFERENCES = "References"
+STAFF_HEADING = "For staff: remove before sending"
+BULLET = "• "
 GENERIC_SOURCE = ("the annual report", "Police and Crime Commissioner")
 
 _GREETING = re.compile(r"^(dear|hi|hello|good (morning|afternoon|evening))\b", re.I)
@@ -80,6 +87,10 @@ class Reference:
         """The references-list line: section and page, then the quote."""
         page_word = "pages" if re.search(r"\d\s*[-–,]\s*\d", self.pages) else "page"
         where = f"{self.document}, {self.section}, {page_word} {self.pages}"
+        cells = [c.strip() for c in self.quote.strip().strip("|").split("|")]
+        if self.quote.lstrip().startswith("|") and any(cells):
+            # A table row is cited as its markdown line; a reader gets its cells, no pipes.
+            return f"[{self.n}] {where}, table row: {'; '.join(c for c in cells if c)}"
         return f'[{self.n}] {where}: "{self.quote}"'
 
 
@@ -91,6 +102,7 @@ class DraftItem:
     kind: str
     text: str
     citations: list[int] = field(default_factory=list)
+    statistics: list[dict[str, Any]] = field(default_factory=list)  # figures read from tables
 
     @property
     def answered(self) -> bool:
@@ -114,13 +126,18 @@ class Draft:
         return [item.question for item in self.items if not item.answered]
 
     def to_markdown(self) -> str:
-        """The draft as markdown text, ready to edit and paste."""
+        """The draft as markdown text."""
         return render_markdown(self)
+
+    def to_text(self) -> str:
+        """The draft as plain text (no markdown symbols), ready to edit and paste."""
+        return render_text(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (the /draft API's answer)."""
         return {
             "markdown": self.to_markdown(),
+            "text": self.to_text(),
             "questions": [asdict(item) for item in self.items],
             "references": [asdict(ref) for ref in self.references],
             "unanswered": self.unanswered,
@@ -223,38 +240,60 @@ class Renumberer:
 
     def renumber(self, answer: dict[str, Any]) -> tuple[str, list[int]]:
         """The answer text (with conflict notes) using draft-wide numbers."""
-        local = {int(c["n"]): self.number(c) for c in answer.get("citations", [])}
+        text = str(answer.get("text", ""))
+        used = {int(n) for group in _MARKER.findall(text) for n in re.findall(r"\d+", group)}
+        used |= {int(n) for c in answer.get("conflicts", []) for n in c.get("citations", [])}
+        # A citation the paragraph no longer shows (a dropped heading) is not a reference.
+        local = {
+            int(c["n"]): self.number(c) for c in answer.get("citations", []) if int(c["n"]) in used
+        }
 
         def replace(match: re.Match[str]) -> str:
             numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
             return "".join(f"[{local.get(n, n)}]" for n in numbers)
 
-        text = _MARKER.sub(replace, str(answer.get("text", "")))
+        text = _MARKER.sub(replace, text)
         for conflict in answer.get("conflicts", []):
             summary = str(conflict.get("summary", ""))
             marks = "".join(f"[{local[n]}]" for n in conflict.get("citations", []) if n in local)
             if _MARKER.search(summary) or not marks:
-                text += f" Note: {_MARKER.sub(replace, summary)}"
+                note = f"Note: {_MARKER.sub(replace, summary)}"
             else:
-                text += f" Note: {summary} {marks}"
+                note = f"Note: {summary.rstrip('. ')} {marks}"
+            text += " " + (note if note.endswith((".", ".”")) else note + ".")
         return text, sorted(set(local.values()))
 
 
-def build_draft(letter: str, answers: Sequence[dict[str, Any]], questions: Sequence[str]) -> Draft:
-    """Assemble the draft from the questions and their answers (answer-contract dicts)."""
+def build_draft(
+    letter: str,
+    answers: Sequence[dict[str, Any]],
+    questions: Sequence[str],
+    source: tuple[str, str] = GENERIC_SOURCE,
+) -> Draft:
+    """Assemble the draft from the questions and their answers (answer-contract dicts):
+    each answer becomes a paragraph in the office's voice (voice.py), then is renumbered."""
     numbers = Renumberer()
     items: list[DraftItem] = []
+    author = f"The {source[1]}" if source[1] != GENERIC_SOURCE[1] else "The Commissioner"
     for question, answer in zip(questions, answers, strict=True):
         kind = str(answer.get("kind", "not_found"))
         if kind in ANSWERED_KINDS:
-            text, cited = numbers.renumber(answer)
+            voiced = answer | {"text": letter_paragraph(answer, author)}
+            text, cited = numbers.renumber(voiced)
         else:
             text, cited = STAFF_PLACEHOLDER, []
-        items.append(DraftItem(question=question, kind=kind, text=text, citations=cited))
+        stats = list(answer.get("statistics", [])) if cited else []
+        items.append(DraftItem(question, kind, text, cited, stats))
     notes = [EMERGENCY_NOTE] if any(item.kind == "emergency" for item in items) else []
     name = correspondent_name(letter)
     greeting = f"Dear {name}," if name else "Dear Sir or Madam,"
-    return Draft(greeting=greeting, items=items, references=numbers.references, staff_notes=notes)
+    return Draft(
+        greeting=greeting,
+        items=items,
+        references=numbers.references,
+        staff_notes=notes,
+        source=source,
+    )
 
 
 def draft_reply(assistant: Asker, letter: str) -> Draft:
@@ -268,8 +307,21 @@ def draft_reply(assistant: Asker, letter: str) -> Draft:
         )
     answers: list[dict[str, Any]] = []
     for question in questions:
-        answers.append(assistant.ask(question, history=answers).to_dict())
-    return replace(build_draft(letter, answers, questions), source=source_of(assistant.settings))
+        answers.append(ask_like_the_chat(assistant, question, answers))
+    return build_draft(letter, answers, questions, source_of(assistant.settings))
+
+
+def ask_like_the_chat(assistant: Asker, question: str, earlier: Sequence[dict]) -> dict:
+    """The chat's answer to a question of the letter: read after the earlier ones (it may
+    point back at them), else on its own, as the chat answers it in a new conversation
+    (a letter's questions are mostly separate; none should go unanswered that the chat
+    answers)."""
+    answer = assistant.ask(question, history=earlier).to_dict()
+    if answer.get("kind") not in ANSWERED_KINDS and earlier:
+        alone = assistant.ask(question).to_dict()
+        if alone.get("kind") in ANSWERED_KINDS:
+            return alone
+    return answer
 
 
 def source_of(settings: Settings) -> tuple[str, str]:
@@ -281,23 +333,37 @@ def source_of(settings: Settings) -> tuple[str, str]:
     return (f"the {title}" if not title.lower().startswith("the ") else title), publisher
 
 
-def render_markdown(draft: Draft) -> str:
-    """Markdown text of a draft."""
+def render(draft: Draft, heading: str, bullet: str) -> str:
+    """The draft as text: headings start with `heading` ("## " in markdown, "" in plain
+    text, where a question's heading reads "Your question: ...")."""
     title, publisher = draft.source
     intro = (
-        f"Thank you for your letter. I have answered your questions below from {title}; the "
-        "numbers in square brackets refer to the sources listed at the end of this letter."
+        f"Thank you for your letter. The answers to your questions below are taken from "
+        f"{title}; the numbers in square brackets refer to the sources listed at the end of "
+        "this letter."
     )
+    label = QUESTION_LABEL if not heading else ""
     parts = [draft.greeting, intro]
-    parts += [f"**{item.question}**\n\n{item.text}" for item in draft.items]
+    parts += [f"{heading}{label}{item.question}\n\n{item.text}" for item in draft.items]
     parts.append(SIGN_OFF.format(publisher=publisher))
     if draft.references:
-        parts.append("## References\n\n" + "\n\n".join(r.line() for r in draft.references))
-    staff = [f"- {note}" for note in draft.staff_notes]
-    staff += [f"- Not answered by the report: {q}" for q in draft.unanswered]
+        lines = "\n\n".join(r.line() for r in draft.references)
+        parts.append(f"{heading}{REFERENCES}\n\n{lines}")
+    staff = [f"{bullet}{note}" for note in draft.staff_notes]
+    staff += [f"{bullet}Not answered by the report: {q}" for q in draft.unanswered]
     if staff:
-        parts.append("## FOR STAFF: remove before sending\n\n" + "\n".join(staff))
+        parts.append(f"{heading}{STAFF_HEADING}\n\n" + "\n".join(staff))
     return "\n\n".join(parts) + "\n"
+
+
+def render_markdown(draft: Draft) -> str:
+    """Markdown text of a draft: headings for the questions, references and staff notes."""
+    return render(draft, "## ", "- ")
+
+
+def render_text(draft: Draft) -> str:
+    """Plain text of a draft, to copy into an email: no markdown symbols."""
+    return render(draft, "", BULLET)
 
 
 def _add_runs(paragraph: Any, text: str) -> None:
@@ -307,18 +373,34 @@ def _add_runs(paragraph: Any, text: str) -> None:
             paragraph.add_run(chunk).bold = i % 2 == 1
 
 
-def markdown_to_docx(markdown: str, path: Path) -> Path:
-    """Write the (possibly edited) draft markdown as a Word document."""
+def heading_of(line: str) -> tuple[int, str] | None:
+    """(level, text) when a line is a heading: markdown "## ..." or a bold line, or the
+    plain-text copy's question, references and staff headings; else None."""
+    if line.startswith("#"):
+        return min(len(line) - len(line.lstrip("#")), 4), line.lstrip("#").strip()
+    bold = re.fullmatch(r"\*\*(.+)\*\*", line)
+    if bold:
+        return 2, bold.group(1).strip()
+    if line.startswith(QUESTION_LABEL):
+        return 2, line[len(QUESTION_LABEL) :].strip()
+    if line.strip().lower() in (REFERENCES.lower(), STAFF_HEADING.lower()):
+        return 2, line.strip()
+    return None
+
+
+def text_to_docx(text: str, path: Path) -> Path:
+    """Write the (possibly edited) draft, plain text or markdown, as a Word document with
+    headings for its questions, references and staff notes."""
     from docx import Document
 
     document = Document()
-    for block in re.split(r"\n\s*\n", CONTROL_CHARACTERS.sub("", markdown).strip()):
+    for block in re.split(r"\n\s*\n", CONTROL_CHARACTERS.sub("", text).strip()):
         lines = block.split("\n")
-        if lines[0].startswith("#"):
-            level = min(len(lines[0]) - len(lines[0].lstrip("#")), 4)
-            document.add_heading(lines[0].lstrip("#").strip(), level=level)
+        heading = heading_of(lines[0])
+        if heading:
+            document.add_heading(heading[1], level=heading[0])
             lines = lines[1:]
-        if lines and all(line.startswith(("- ", "* ")) for line in lines):
+        if lines and all(line.startswith(("- ", "* ", BULLET)) for line in lines):
             for line in lines:
                 _add_runs(document.add_paragraph(style="List Bullet"), line[2:])
             continue
@@ -331,6 +413,9 @@ def markdown_to_docx(markdown: str, path: Path) -> Path:
     path = Path(path)
     document.save(str(path))
     return path
+
+
+markdown_to_docx = text_to_docx  # the name the UI and older callers use
 
 
 def read_letter(path: Path, max_chars: int) -> str:
@@ -360,7 +445,8 @@ def read_letter(path: Path, max_chars: int) -> str:
 def configure_parser(p: argparse.ArgumentParser) -> None:
     """`assistant draft FILE [--out OUT.md] [--docx OUT.docx]`."""
     p.add_argument("file", type=Path, metavar="FILE", help="The letter or email, as UTF-8 text.")
-    p.add_argument("--out", type=Path, help="Write the markdown draft here instead of stdout.")
+    p.add_argument("--out", type=Path, help="Write the draft here instead of stdout.")
+    p.add_argument("--markdown", action="store_true", help="Write markdown instead of plain text.")
     p.add_argument("--docx", type=Path, help="Also write the draft as a Word document.")
 
 
@@ -378,13 +464,14 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 
     letter = read_letter(args.file, settings.max_letter_chars)
     assistant = Assistant.open(settings, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    markdown = draft_reply(assistant, letter).to_markdown()
+    draft = draft_reply(assistant, letter)
+    text = draft.to_markdown() if getattr(args, "markdown", False) else draft.to_text()
     if args.out is not None:
-        _write(args.out, lambda p: p.write_text(markdown, encoding="utf-8"))
+        _write(args.out, lambda p: p.write_text(text, encoding="utf-8"))
         print(f"Wrote the draft to {args.out}.", file=sys.stderr)
     else:
-        sys.stdout.write(markdown)
+        sys.stdout.write(text)
     if args.docx is not None:
-        _write(args.docx, lambda p: markdown_to_docx(markdown, p))
+        _write(args.docx, lambda p: text_to_docx(draft.to_markdown(), p))
         print(f"Wrote the Word draft to {args.docx}.", file=sys.stderr)
     return 0

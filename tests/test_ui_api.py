@@ -130,6 +130,10 @@ def test_draft_returns_a_reply_with_references(staff_client):
     draft = staff_client.predict(LETTER, api_name="/draft")
     assert draft["markdown"].startswith("Dear Jane Smith,")
     assert "## References" in draft["markdown"]
+    assert (
+        draft["text"].startswith("Dear Jane Smith,") and "\n\nReferences\n\n[1] " in draft["text"]
+    )
+    assert "**" not in draft["text"] and "##" not in draft["text"]
     assert draft["references"][0]["section"] == "Performance data"
     assert draft["unanswered"] == ["What is your favourite football team?"]
     assert draft["questions"][0]["kind"] == "statistic"

@@ -148,22 +148,23 @@ def _draft_a_reply(tab, tmp_path):
     tab.locator("#make-draft").click()
     draft = tab.locator("#draft textarea")
     tab.wait_for_function(
-        "() => document.querySelector('#draft textarea').value.includes('## References')"
+        "() => document.querySelector('#draft textarea').value.includes('\\n\\nReferences\\n')"
     )
     text = draft.input_value()
     assert text.startswith("Dear Jane Smith,")
-    assert "- Not answered by the report: What is your favourite football team?" in text
+    assert "• Not answered by the report: What is your favourite football team?" in text
+    assert "**" not in text and "##" not in text
     tab.locator("#draft-summary").get_by_text("Found 3 question(s)").wait_for()
-    assert downloaded(tab, "#download-md") == text
+    assert downloaded(tab, "#download-txt") == text
     tab.locator("#download-docx").wait_for()
     tab.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
     draft.fill(text.replace("Dear Jane Smith,", "Dear Ms Smith,"))
     draft.press("Tab")  # leaving the box refreshes the downloads with the edits
     for _ in range(20):
-        if downloaded(tab, "#download-md").startswith("Dear Ms Smith,"):
+        if downloaded(tab, "#download-txt").startswith("Dear Ms Smith,"):
             break
         tab.wait_for_timeout(250)
-    assert downloaded(tab, "#download-md").startswith("Dear Ms Smith,")
+    assert downloaded(tab, "#download-txt").startswith("Dear Ms Smith,")
 
 
 def downloaded(tab, button: str) -> str:
