@@ -63,6 +63,7 @@ from assistant.statistics import (
     extreme,
     other_kind,
 )
+from assistant.suggest import Suggester
 from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
@@ -104,6 +105,7 @@ class Assistant:
             stem(w) for name, _ in composer.authors.values() for w in content_words(name)
         )
         self.contents = contents
+        self._suggester: Suggester | None = None  # made on first use, with its cache
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
             w
@@ -175,6 +177,15 @@ class Assistant:
         assistant.space, assistant.ranker = space, ranker
         assistant.row_vectors = row_vectors(store, retriever.embed_texts)
         return assistant
+
+    def suggest(self, answer: Answer | dict, asked: Sequence[str] = ()) -> list[str]:
+        """Up to max_suggestions follow-up questions, from the answer's table or section,
+        each one this Assistant answers (assistant.suggest); [] for refusals and the like."""
+        if self._suggester is None:
+            self._suggester = Suggester(
+                self.store, self.composer.passages, self.ask, self.settings.suggestion_tries
+            )
+        return self._suggester.suggest(as_answer(answer), self.settings.max_suggestions, asked)
 
     def close(self) -> None:
         """Release the build this Assistant serves, so a later ingest may delete it."""
