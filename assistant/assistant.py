@@ -178,14 +178,16 @@ class Assistant:
         assistant.row_vectors = row_vectors(store, retriever.embed_texts)
         return assistant
 
-    def suggest(self, answer: Answer | dict, asked: Sequence[str] = ()) -> list[str]:
+    def suggest(self, answer: Answer | dict, history: Sequence[Answer | dict] = ()) -> list[str]:
         """Up to max_suggestions follow-up questions, from the answer's table or section,
-        each one this Assistant answers (assistant.suggest); [] for refusals and the like."""
+        each one this Assistant answers from a source the conversation (``history``, oldest
+        first, then the answer) has not cited yet (assistant.suggest); [] for refusals."""
         if self._suggester is None:
             self._suggester = Suggester(
                 self.store, self.composer.passages, self.ask, self.settings.suggestion_tries
             )
-        return self._suggester.suggest(as_answer(answer), self.settings.max_suggestions, asked)
+        limit = self.settings.max_suggestions
+        return self._suggester.suggest(as_answer(answer), limit, _earlier(history))
 
     def close(self) -> None:
         """Release the build this Assistant serves, so a later ingest may delete it."""

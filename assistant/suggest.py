@@ -70,14 +70,14 @@ class Suggester:
         self._verdicts: OrderedDict[tuple[str, str], tuple[str, ...] | None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def suggest(self, answer: Answer, limit: int, asked: Sequence[str] = ()) -> list[str]:
-        """Up to ``limit`` questions the assistant answers from a source this answer does not
-        cite; none for refusals, safety messages and invalid input. ``asked``: questions of
-        the conversation, never suggested again."""
+    def suggest(self, answer: Answer, limit: int, earlier: Sequence[Answer] = ()) -> list[str]:
+        """Up to ``limit`` questions the assistant answers from a source that neither this
+        answer nor the ``earlier`` answers of the conversation cite, none asked before; none
+        for refusals, safety messages and invalid input."""
         if answer.kind not in ANSWERED or not answer.citations or limit <= 0:
             return []
-        cited = {normalise(c.quote) for c in answer.citations}
-        skip = {_key(q) for q in (*asked, answer.question)}
+        cited = {normalise(c.quote) for a in (*earlier, answer) for c in a.citations}
+        skip = {_key(a.question) for a in (*earlier, answer)}
         chosen: list[str] = []
         sources: set[tuple[str, ...]] = set()
         for tried, candidate in enumerate(self.candidates(answer)):

@@ -78,11 +78,16 @@ def test_no_suggestions_under_refusals_safety_or_invalid_input(
     assert assistant_session.suggest(answer.to_dict()) == []
 
 
-def test_questions_already_asked_are_not_suggested_again(assistant_session: Assistant) -> None:
-    answer = assistant_session.ask("How many homicides were there?")
-    first = assistant_session.suggest(answer)
-    later = assistant_session.suggest(answer, asked=[first[0]])
-    assert first[0] not in later and later
+def test_the_conversation_s_earlier_questions_and_sources_are_not_suggested_again(
+    assistant_session: Assistant,
+) -> None:
+    first = assistant_session.ask("How many homicides were there?")
+    picked = assistant_session.suggest(first)[0]
+    second = assistant_session.ask(picked, [first])
+    later = assistant_session.suggest(second, [first])
+    assert later and picked not in later
+    assert not any("homicides" in s for s in later)  # the first answer's row is not offered back
+    assert any("homicides" in s for s in assistant_session.suggest(second))  # alone, it is
 
 
 def test_verdicts_are_cached_per_question() -> None:
