@@ -138,6 +138,16 @@ details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 #reader-doc tr.quote-highlight td, #reader-doc tr.quote-highlight th {{ background: #fde68a;
   color: #111827; }}
 .reader-back {{ display: inline-block; margin-bottom: 0.8em; }}
+/* suggested follow-ups under an answer: links drawn as buttons; clicking one asks it */
+.suggestions {{ margin-top: 0.6em; }}
+.suggestions-title {{ font-weight: 700; margin: 0.2em 0; }}
+ul.suggestion-list {{ list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;
+  gap: 0.4em; }}
+ul.suggestion-list li {{ margin: 0; max-width: 100%; }}
+a.suggestion {{ display: inline-block; max-width: 100%; padding: 0.3em 0.7em;
+  border: 1px solid var(--pcc-edge); border-radius: 1em; color: var(--pcc-accent);
+  text-decoration: none; overflow-wrap: break-word; white-space: normal; }}
+a.suggestion:hover {{ text-decoration: underline; border-color: var(--pcc-accent); }}
 /* a focus ring that shows on every control */
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
 summary:focus-visible, [tabindex]:focus-visible, textarea:focus, input:focus {{
@@ -153,7 +163,8 @@ HEAD = """<style>
 </style>"""
 # Links to a source's place in the report are plain fragments ("#read=s3-b2-i0+..."): the chat
 # sanitiser keeps href and class only. One listener opens the report tab, highlights the
-# quoted sentences or row and scrolls them into view; "#go=s3" jumps to a section.
+# quoted sentences or row and scrolls them into view; "#go=s3" jumps to a section; "#ask" (a
+# suggested follow-up) asks the link's own text as the next question.
 JS = """
 () => {
   const highlight = "quote-highlight";
@@ -191,10 +202,20 @@ JS = """
       link.focus({ preventScroll: true });
     }, 20);
   }
+  // A suggested follow-up asks its own words as the next question of the conversation.
+  function askNext(text) {
+    const box = document.querySelector("#question textarea");
+    if (!box || !text) return;
+    box.value = text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    document.getElementById("ask")?.click();
+  }
   document.addEventListener("click", (event) => {
-    const link = event.target.closest?.("a[href^='#read='], a[href^='#go='], a[href='#back']");
+    const link = event.target.closest?.(
+      "a[href^='#read='], a[href^='#go='], a[href='#back'], a[href='#ask']");
     if (!link) return;
     event.preventDefault();
+    if (link.getAttribute("href") === "#ask") { askNext(link.textContent.trim()); return; }
     const [kind, value] = link.getAttribute("href").slice(1).split("=");
     if (kind === "read") { lastSource = link; openInReport(value.split("+")); }
     else if (kind === "go") jumpTo(value);
@@ -500,8 +521,9 @@ def render_answer(
     link_domains: tuple[str, ...] = (),
     locate: Locator | None = None,
 ) -> str:
-    """The assistant's chat message: banner, text with [n] markers, conflicts, then the
-    sources collapsed one line each (HTML on one line: markdown leaves it as it is)."""
+    """The assistant's chat message: banner, text with [n] markers, conflicts, the sources
+    collapsed one line each, then any suggested follow-ups (HTML on one line: markdown leaves
+    it as it is)."""
     parts: list[str] = []
     if answer.get("kind") in BANNERS:
         css_class, line = BANNERS[answer["kind"]]
@@ -527,7 +549,29 @@ def render_answer(
         sources = "".join(render_citation(c, rows, locate(c) if locate else []) for c in citations)
         title = "Source" if len(citations) == 1 else f"Sources ({len(citations)})"
         parts.append(f'<div class="sources"><p class="sources-title">{title}</p>{sources}</div>')
+    suggested = render_suggestions(answer.get("suggestions") or [])
+    if suggested:
+        parts.append(suggested)
     return "\n\n".join(parts)
+
+
+SUGGESTIONS_TITLE = "You could also ask"
+
+
+def render_suggestions(questions: Sequence[object]) -> str:
+    """Suggested follow-ups as links (keyboard-reachable, named by their words); clicking one
+    asks it (JS: "#ask"). Empty when there are none."""
+    items = "".join(
+        f'<li><a class="suggestion" href="#ask">{html_text(q)}</a></li>'
+        for q in questions
+        if str(q).strip()
+    )
+    if not items:
+        return ""
+    return (
+        f'<div class="suggestions"><p class="suggestions-title">{SUGGESTIONS_TITLE}</p>'
+        f'<ul class="suggestion-list">{items}</ul></div>'
+    )
 
 
 def chat_messages(
@@ -824,12 +868,41 @@ class WebApp:
             return Answer(question=question, kind="invalid", text=text).to_dict()
         return self.engine.get().ask(question, history=earlier).to_dict()
 
-    def api_ask(self, question: str, history: list[dict] | None = None) -> dict:
-        """Answer a question about the report; returns the answer contract as JSON."""
+    def api_ask(
+        self, question: str, history: list[dict] | None = None, suggest: bool = False
+    ) -> dict:
+        """Answer a question about the report; returns the answer contract as JSON. With
+        suggest=True it also carries "suggestions": follow-up questions the assistant
+        answers, from the same table or section ([] under refusals and safety answers)."""
         try:
-            return self.ask_dict(question, history)
+            answer = self.ask_dict(question, history)
+            if suggest is True:
+                answer["suggestions"] = self.suggestions(answer, parse_history(history))
+            return answer
         except AssistantError as error:
             raise _one_line(error) from None
+
+    def suggestions(self, answer: dict[str, Any], earlier: Sequence[Any] = ()) -> list[str]:
+        """Follow-ups for one answer (the contract's dict), given the conversation before it;
+        [] for refusals and the like."""
+        if answer.get("kind") not in ("answer", "statistic"):
+            return []  # safety and invalid answers need no index
+        return list(self.engine.get().suggest(answer, list(earlier)[-MAX_HISTORY:]))
+
+    def suggest_last(self, answers: list[dict] | None) -> tuple[Any, ...]:
+        """Third step: the suggested follow-ups under the newest answer, once it shows (chat,
+        answers); nothing changes when there are none."""
+        answers = list(answers or [])
+        if not answers or "suggestions" in answers[-1]:
+            return gr.skip(), gr.skip()
+        try:
+            found = self.suggestions(answers[-1], answers[:-1])
+        except AssistantError:
+            return gr.skip(), gr.skip()
+        answers[-1] = {**answers[-1], "suggestions": found}
+        if not found:
+            return gr.skip(), answers
+        return self.messages(answers), answers
 
     def api_draft(self, letter: str) -> dict:
         """Draft a reply to a letter: markdown, questions, references, unanswered questions."""
@@ -944,8 +1017,9 @@ def _read_sections(settings: Settings) -> list[ReaderSection]:
 
 
 def _chat_tab(web: WebApp) -> None:
-    """Citizens' chat: notice, chat with sources under each answer, examples, feedback; the
-    question shows at once with "looking it up", then the view moves to the answer's start."""
+    """Citizens' chat: notice, chat with sources and suggested follow-ups under each answer,
+    examples, feedback; the question shows at once with "looking it up", then the view moves
+    to the answer's start, then the follow-ups appear under it."""
     gr.Markdown(NOTICE, elem_id="notice")
     answers = gr.State([])
     waiting = gr.State(None)  # the question shown, being answered
@@ -997,7 +1071,13 @@ def _chat_tab(web: WebApp) -> None:
             answered,
             api_visibility="private",
             show_progress="hidden",
-        ).then(None, js=SCROLL_TO_ANSWER)
+        ).then(None, js=SCROLL_TO_ANSWER).then(
+            web.suggest_last,
+            [answers],
+            [chatbot, answers],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     for cleared in (new.click, chatbot.clear):  # the labelled button, and the chat's own
         cleared(
             web.clear,

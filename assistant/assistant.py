@@ -63,6 +63,7 @@ from assistant.statistics import (
     extreme,
     other_kind,
 )
+from assistant.suggest import Suggester
 from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
 from assistant.text import expanded_stems as expanded
 
@@ -111,6 +112,7 @@ class Assistant:
             if (role := content_words(name.partition(",")[2]))
         )
         self.contents = contents
+        self._suggester: Suggester | None = None  # made on first use, with its cache
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
             w
@@ -182,6 +184,17 @@ class Assistant:
         assistant.space, assistant.ranker = space, ranker
         assistant.row_vectors = row_vectors(store, retriever.embed_texts)
         return assistant
+
+    def suggest(self, answer: Answer | dict, history: Sequence[Answer | dict] = ()) -> list[str]:
+        """Up to max_suggestions follow-up questions, from the answer's table or section,
+        each one this Assistant answers from a source the conversation (``history``, oldest
+        first, then the answer) has not cited yet (assistant.suggest); [] for refusals."""
+        if self._suggester is None:
+            self._suggester = Suggester(
+                self.store, self.composer.passages, self.ask, self.settings.suggestion_tries
+            )
+        limit = self.settings.max_suggestions
+        return self._suggester.suggest(as_answer(answer), limit, _earlier(history))
 
     def close(self) -> None:
         """Release the build this Assistant serves, so a later ingest may delete it."""

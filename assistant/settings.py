@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages kept after hybrid fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_citations: int = Field(3, ge=1, le=6, description="Most sentences quoted in one answer.")
+    max_suggestions: int = Field(
+        3,
+        ge=0,
+        le=6,
+        description="Most suggested follow-up questions under an answer (0: none).",
+    )
+    suggestion_tries: int = Field(
+        8,
+        ge=0,
+        le=50,
+        description="Most candidate follow-ups asked of the engine to find the suggestions "
+        "for one answer (each is checked by answering it; verdicts are cached).",
+    )
     min_coverage: float = Field(
         0.4,
         ge=0.0,

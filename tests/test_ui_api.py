@@ -107,6 +107,22 @@ def test_follow_up_uses_the_history(client):
 
 
 @pytest.mark.slow
+def test_ask_may_return_suggested_follow_ups_in_an_optional_field(client):
+    plain = client.predict("How many homicides were there?", api_name="/ask")
+    assert "suggestions" not in plain  # only when asked for: the contract is unchanged
+    answer = client.predict("How many homicides were there?", [], True, api_name="/ask")
+    assert {k: v for k, v in answer.items() if k not in ("suggestions", "elapsed_ms")} == {
+        k: v for k, v in plain.items() if k != "elapsed_ms"
+    }
+    assert 2 <= len(answer["suggestions"]) <= 3
+    follow = client.predict(answer["suggestions"][0], [answer], True, api_name="/ask")
+    assert follow["kind"] == "statistic"
+    assert answer["question"] not in follow["suggestions"]
+    refused = client.predict("What is the capital of France?", None, True, api_name="/ask")
+    assert (refused["kind"], refused["suggestions"]) == ("not_found", [])
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "history", "text"),
     [
@@ -241,6 +257,16 @@ def test_statistic_source_is_its_row_drawn_once_under_a_one_line_summary():
     assert "| Number of homicides |" not in rendered  # the verbatim row stays in the data only
     assert '<a class="open-in-report" href="#read=s3-b1-r2">Open in the report</a>' in rendered
     assert "different figures:</strong> two figures [1]</p>" in rendered
+
+
+def test_suggested_follow_ups_are_links_that_ask_their_own_words_escaped():
+    rendered = ui.render_answer({**STAT, "suggestions": [f"What was {XSS}?", " "]}, {})
+    assert rendered.endswith(
+        '<div class="suggestions"><p class="suggestions-title">You could also ask</p>'
+        '<ul class="suggestion-list"><li><a class="suggestion" href="#ask">What was '
+        "&lt;img src=x onerror=alert(1)&gt;?</a></li></ul></div>"
+    )
+    assert "suggestion" not in ui.render_answer({**STAT, "suggestions": []}, {})
 
 
 def test_a_sentence_source_opens_to_its_quote_escaped():

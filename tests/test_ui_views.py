@@ -1,7 +1,8 @@
 """The web app as a person sees it, at 1280x900 and on a 390x844 phone, in headless Chromium:
 the question shown at once, the answer's start in view, sources that open (into the report
-view, quote highlighted), a new conversation, tabs and tables that fit a phone, AA contrast
-measured from computed colours, focus rings, labels, no emoji; the evaluator's tab.
+view, quote highlighted), a suggested follow-up clicked, a new conversation, tabs and tables
+that fit a phone, AA contrast measured from computed colours, focus rings, labels, no emoji;
+the evaluator's tab.
 
 Screenshots of what each step looks like go to /tmp/ui-shots/ (not committed)."""
 
@@ -215,6 +216,54 @@ def test_an_example_then_a_new_conversation(open_page, size):
     ask(tab, "How much was spent on police officer pay?")
     assert tab.locator("#chat [data-testid='user']").count() == 1  # the earlier one is gone
     shot(tab, "4-new-conversation", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_suggested_follow_up_is_asked_when_clicked(open_page, size):
+    """Two or three follow-ups under an answer, links named by their words, fitting the screen
+    with AA contrast; one clicked (on the phone: reached by keyboard, Enter) is asked as the
+    next question of the same conversation and answered."""
+    tab = open_page(size)
+    ask(tab, HOMICIDES)
+    answer = answers(tab).last
+    links = answer.locator("a.suggestion")
+    links.first.wait_for()
+    names = [n.strip() for n in links.all_inner_texts()]
+    assert 2 <= len(names) <= 3 and HOMICIDES not in names
+    assert answer.locator(".suggestions-title").inner_text() == "You could also ask"
+    for name in names:
+        assert answer.get_by_role("link", name=name, exact=True).is_visible()
+    fit = tab.evaluate(checks.WIDER_THAN_VIEWPORT, "#chat [data-testid='bot']")
+    assert fit["out"] == [] and fit["scrollWidth"] <= fit["width"]
+    assert tab.evaluate(checks.BROKEN_WORDS, "#chat") == []
+    assert below(tab.evaluate(checks.TEXT_CONTRAST, "#chat .suggestions")) == []
+    assert below(tab.evaluate(checks.CONTROL_CONTRAST)) == []
+    links.first.scroll_into_view_if_needed()
+    shot(tab, "9-suggestions", size)
+    before = answers(tab).count()
+    if size[0] < 500:  # the phone: keyboard, Tab from the last source to the first follow-up
+        answer.locator("details.source summary").last.focus()
+        tab.keyboard.press("Tab")
+        tab.wait_for_timeout(250)
+        ring = tab.evaluate(checks.FOCUS_RING)
+        assert ring["label"] == names[0][:30]
+        assert ring["width"] >= 2 and ring["ratio"] >= 3, ring
+        tab.keyboard.press("Enter")
+    else:
+        links.first.click()
+    tab.wait_for_function(
+        """(before) => document.querySelectorAll("#chat [data-testid='bot']").length > before
+            && !document.querySelector("#chat .pending")""",
+        arg=before,
+    )
+    asked = tab.locator("#chat [data-testid='user']")
+    assert asked.count() == 2  # the same conversation, one question more
+    assert asked.last.inner_text().strip() == names[0]
+    assert "Number of violence with injury offences: 12,577" in answers(tab).last.inner_text()
+    assert tab.locator("#question textarea").input_value() == ""
+    answers(tab).last.locator("a.suggestion").first.wait_for()  # its own follow-ups
+    tab.wait_for_timeout(300)
+    shot(tab, "10-suggestion-answered", size)
 
 
 @pytest.mark.parametrize("size", SIZES)
