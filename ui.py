@@ -868,19 +868,22 @@ class WebApp:
             return Answer(question=question, kind="invalid", text=text).to_dict()
         return self.engine.get().ask(question, history=earlier).to_dict()
 
-    def api_ask(
-        self, question: str, history: list[dict] | None = None, suggest: bool = False
-    ) -> dict:
-        """Answer a question about the report; returns the answer contract as JSON. With
-        suggest=True it also carries "suggestions": follow-up questions the assistant
-        answers, from the same table or section ([] under refusals and safety answers)."""
+    def api_ask(self, question: str, history: list[dict] | None = None) -> dict:
+        """Answer a question about the report; returns the answer contract as JSON."""
         try:
-            answer = self.ask_dict(question, history)
-            if suggest is True:
-                answer["suggestions"] = self.suggestions(answer, parse_history(history))
-            return answer
+            return self.ask_dict(question, history)
         except AssistantError as error:
             raise _one_line(error) from None
+
+    def api_ask_suggesting(self, question: str, history: list[dict] | None = None) -> dict:
+        """The answer contract with "suggestions": follow-up questions the assistant
+        answers, from the same table or section ([] under refusals and safety answers)."""
+        answer = self.api_ask(question, history)
+        try:
+            answer["suggestions"] = self.suggestions(answer, parse_history(history))
+        except AssistantError as error:
+            raise _one_line(error) from None
+        return answer
 
     def suggestions(self, answer: dict[str, Any], earlier: Sequence[Any] = ()) -> list[str]:
         """Follow-ups for one answer (the contract's dict), given the conversation before it;
@@ -1077,7 +1080,7 @@ def _chat_tab(web: WebApp) -> None:
             [chatbot, answers],
             api_visibility="private",
             show_progress="hidden",
-        )
+        ).then(None, js=SCROLL_TO_ANSWER)  # redrawn with its suggestions: back to its start
     for cleared in (new.click, chatbot.clear):  # the labelled button, and the chat's own
         cleared(
             web.clear,
@@ -1250,6 +1253,7 @@ def build_app(
                 show_progress="hidden",
             )
         gr.api(web.api_ask, api_name="ask")
+        gr.api(web.api_ask_suggesting, api_name="ask_suggesting")
     app.web = web
     return app
 

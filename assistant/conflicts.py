@@ -69,7 +69,7 @@ def prose_mentions(
 
 def _percent_about(sentence: str, key_terms: set[str], window: int = 80) -> re.Match | None:
     """The percentage printed nearest the indicator's words, before or after them and within
-    ``window`` characters ("8.7% increase in crime rate in Essex compared to 11% nationally":
+    ``window`` characters ("8.7% increase in crime rate here compared to 11% nationally":
     8.7%, not the figure about something else further on)."""
     keys = [
         m for m in re.finditer(r"[A-Za-z-]+", sentence) if stem(m.group(0).lower()) in key_terms

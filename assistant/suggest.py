@@ -35,8 +35,8 @@ ANSWERED = ("answer", "statistic")
 CACHE_SIZE = 2048  # verdicts kept (question, context); a verdict is a few strings
 # A row's own pointer to where the report discusses it: "page 12" / "pages 14-15".
 _PAGE_POINTER = re.compile(r"^pages?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.I)
-# A name: two or more capitalised words, joined by small words ("Operation Raptor", "Safer
-# Essex Partnership Board", "Independent Sexual Violence Advisors").
+# A name: two or more capitalised words, joined by small words ("Operation Falcon", "Safer
+# Town Partnership Board", "Independent Sexual Violence Advisors").
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][a-z]+)+\b")
 # A period that reads as a span ("12 months to Mar 2017"): "in the ..."; else "in 2016/17".
 _SPAN = re.compile(r"^\d+\s+[a-z]", re.I)

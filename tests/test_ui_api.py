@@ -107,18 +107,18 @@ def test_follow_up_uses_the_history(client):
 
 
 @pytest.mark.slow
-def test_ask_may_return_suggested_follow_ups_in_an_optional_field(client):
+def test_ask_suggesting_adds_suggested_follow_ups_to_the_answer(client):
     plain = client.predict("How many homicides were there?", api_name="/ask")
-    assert "suggestions" not in plain  # only when asked for: the contract is unchanged
-    answer = client.predict("How many homicides were there?", [], True, api_name="/ask")
+    assert "suggestions" not in plain  # /ask itself: the contract unchanged
+    answer = client.predict("How many homicides were there?", [], api_name="/ask_suggesting")
     assert {k: v for k, v in answer.items() if k not in ("suggestions", "elapsed_ms")} == {
         k: v for k, v in plain.items() if k != "elapsed_ms"
     }
     assert 2 <= len(answer["suggestions"]) <= 3
-    follow = client.predict(answer["suggestions"][0], [answer], True, api_name="/ask")
+    follow = client.predict(answer["suggestions"][0], [answer], api_name="/ask_suggesting")
     assert follow["kind"] == "statistic"
     assert answer["question"] not in follow["suggestions"]
-    refused = client.predict("What is the capital of France?", None, True, api_name="/ask")
+    refused = client.predict("What is the capital of France?", None, api_name="/ask_suggesting")
     assert (refused["kind"], refused["suggestions"]) == ("not_found", [])
 
 

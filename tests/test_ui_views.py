@@ -27,7 +27,7 @@ SHOTS = Path("/tmp/ui-shots")
 TIMEOUT_MS = 30_000
 READY = "answers come from the Annual Report 2016-17"
 HOMICIDES = "How many homicides were there?"
-SENTENCE_SOURCE = "In this context, it is pleasing that in Essex"
+SENTENCE_SOURCE = "In contrast to the increase in violence with injury"
 SIZES = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="phone")]
 TABS = ["Ask the report", "Read the report", "Figures at a glance"]
 
@@ -145,7 +145,9 @@ def test_sources_are_one_line_each_and_open_to_the_row_or_the_quote(open_page, s
     sources = answer.locator("details.source")
     summaries = [s.strip() for s in sources.locator("summary").all_inner_texts()]
     assert summaries[0] == "[1] Performance data · p. 23 · table row: Number of homicides"
-    assert summaries[1].startswith(f"[2] Introduction · p. 3-5 · “{SENTENCE_SOURCE}")
+    assert summaries[1].startswith(
+        f"[2] Priority 4: Reverse the trend in serious violence · p. 14-15 · “{SENTENCE_SOURCE}"
+    )
     assert [s.get_attribute("open") for s in sources.all()] == [None, None]  # collapsed
     assert not answer.locator("table.row-table").is_visible()
     for summary in sources.locator("summary").all():
