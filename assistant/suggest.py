@@ -38,7 +38,7 @@ _PAGE_POINTER = re.compile(r"^pages?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.I)
 # A name: two or more capitalised words, joined by small words ("Operation Falcon", "Safer
 # Town Partnership Board", "Independent Sexual Violence Advisors").
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][a-z]+)+\b")
-# A period that reads as a span ("12 months to Mar 2017"): "in the ..."; else "in 2016/17".
+# A period that reads as a span ("12 months to Mar 2020"): "in the ..."; else "in 2019/20".
 _SPAN = re.compile(r"^\d+\s+[a-z]", re.I)
 
 
