@@ -175,7 +175,7 @@ def row_candidate(row: StatRow) -> Candidate | None:
     period = periods[-1]
     when = f" in the {period}" if _SPAN.match(period) else f" in {period}"
     first = row.label.split()[0].lower()
-    if first in MEASURE_WORDS:  # "Number of homicides": "What was the number of homicides?"
+    if first in MEASURE_WORDS:  # "Number of arrests": "What was the number of arrests?"
         return Candidate(f"What was the {first}{row.label[len(first) :]}{when}?", row.quote)
     if row.kind == "money":  # spending or income alike: "the amount for"
         return Candidate(f"What was the amount for {row.label}{when}?", row.quote)
