@@ -240,7 +240,7 @@ class Assistant:
         if rows.count(None) == 1:  # one side found its table: the other's line in it
             found = next(r for r in rows if r is not None)
             rows = [
-                r or self._closest_row(self._part(p), found.table_title)
+                r or self._closest_row(self._read(focus(p)), found.table_title)
                 for p, r in zip(pair, rows, strict=True)
             ]
         if all(rows) and rows[0] != rows[1] and rows[0].table_title == rows[1].table_title:
@@ -265,7 +265,7 @@ class Assistant:
             if written is not None:
                 return written
         focused = focus(text)
-        question = self._without_filler(self._analysed(self._corrected(focused)))
+        question = self._read(focused)
         whose = one_persons_pay(focused)
         if whose is not None:  # a spending line is not a salary: say so, and where it is
             return self.composer.not_their_pay(
@@ -304,13 +304,15 @@ class Assistant:
             return self._learned(text, question) or self._nearest_row(text, question) or found
         return found
 
-    def _part(self, part: str) -> Question:
-        return self._without_filler(self._analysed(self._corrected(focus(part))))
+    def _read(self, focused: str) -> Question:
+        """The asking part of a question read: typos corrected, key terms and cue found,
+        one filler word dropped."""
+        return self._without_filler(self._analysed(self._corrected(focused)))
 
     def _row_for(self, part: str) -> StatRow | None:
         """The table row one side of a comparison names: by its terms, else by meaning
         (``_closest_row``, the side asked as a figure)."""
-        question = self._part(part)
+        question = self._read(focus(part))
         return self.store.match(question, self._weight) or self._closest_row(question)
 
     def _nearest_row(self, text: str, question: Question) -> Answer | None:

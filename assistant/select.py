@@ -105,7 +105,7 @@ def candidates(
     subject = specific_term(question, retriever, own) if wants_figure(question) else set()
     scored = _scored(question, hits, sims, retriever, key, subject, author)
     if filler <= 1 and not all(c.complete for c in scored[:LOOK_AGAIN]):
-        plain = idle(question, retriever, own, filler)  # a model pass: only when it matters
+        plain = idle(question, retriever, [key, subject], filler)  # only when it matters
         if plain:
             key, subject = (set() if g in plain else g for g in (key, subject))
             scored = _scored(question, hits, sims, retriever, key, subject, author)
@@ -167,30 +167,20 @@ def _scored(
     return sorted(out, key=lambda c: (-c.score, c.passage.document, c.passage.position, c.index))
 
 
-def probes(
-    question: Question, retriever: HybridRetriever, own: list[set[str]] | None = None
-) -> list[tuple[set[str], str]]:
-    """The question's key term and, for a figure, its subject, each with the question
-    without that word: what ``idle`` compares."""
-    groups = [key_term(question, retriever)]
-    if wants_figure(question):
-        groups.append(specific_term(question, retriever, own))
+def idle(
+    question: Question, retriever: HybridRetriever, groups: list[set[str]], filler: float
+) -> list[set[str]]:
+    """Those of ``groups`` (the question's key term, its subject) that the question means
+    nearly the same without (cosine of the question with and without the word at least
+    ``filler``): they say how it is asked, not what about ("already", "according to",
+    "aiming"). One pass of the model for all of them."""
     if len(question.terms) < 2:
         return []
-    return [
+    probed = [
         (g, re.sub(rf"\b{re.escape(t)}\b", " ", question.text, flags=re.I))
         for t, g in zip(question.terms, question.term_stems(), strict=True)
         if g and g in groups
     ]
-
-
-def idle(
-    question: Question, retriever: HybridRetriever, own: list[set[str]] | None, filler: float
-) -> list[set[str]]:
-    """The key term or subject when the question means nearly the same without it (cosine
-    of the question with and without the word at least ``filler``): it says how the
-    question is asked, not what about ("already", "according to", "aiming")."""
-    probed = probes(question, retriever, own) if filler <= 1 else []
     if not probed:
         return []
     vectors = retriever.embed_queries([question.text] + [text for _, text in probed])
@@ -199,9 +189,7 @@ def idle(
 
 
 def specific_term(
-    question: Question,
-    retriever: HybridRetriever,
-    among: list[set[str]] | None = None,
+    question: Question, retriever: HybridRetriever, among: list[set[str]] | None = None
 ) -> set[str]:
     """The question's most specific thing (highest IDF) that the report names at all; verb
     forms ("starting", "linked") say what happened, not what about."""
@@ -218,7 +206,7 @@ def specific_term(
     return max(known, key=lambda g: max(retriever.idf(s) for s in g)) if known else set()
 
 
-def key_term(question: Question, retriever: HybridRetriever, idle: list[set[str]] = ()) -> set[str]:
+def key_term(question: Question, retriever: HybridRetriever) -> set[str]:
     """The question's most specific term that the report uses rarely: the evidence should
     mention it (in its passage), unless the sentence means nearly the same as the question."""
     rare = [
