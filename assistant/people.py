@@ -9,12 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.passages import Passage
-from assistant.text import stem, words
+from assistant.text import FIRST_PERSON, stem, words
 
 # A personal name: the last two of two to five capitalised words (a role written in
 # capitals may come first); the role is read from the words in and around the match.
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z'’]+){1,4}\b")
-_FIRST_PERSON = frozenset({"my", "our", "i", "we", "me", "us"})
 WINDOW = 4  # words on either side of a name that may hold its role
 MIN_SHARE = 0.5  # of the question's key terms that must sit next to the name
 
@@ -55,7 +54,7 @@ def who_holds(
                 if not all(w in proper and stem(w) not in asked for w in last_two):
                     continue  # a force's name, "The Chief Constable" (the role): not a name
                 near = _stems_around(sentence, match.start(), match.end())
-                if near & _FIRST_PERSON:
+                if near & FIRST_PERSON:
                     near |= author
                 found = sum(1 for group in term_stems if group & near)
                 share = sum(weight(g) for g in term_stems if g & near) / total

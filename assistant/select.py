@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.passages import Passage
 from assistant.question import Question
 from assistant.retrieval import Hit, HybridRetriever
-from assistant.text import glossary, numbers_in, stem, stems, words
+from assistant.text import FIRST_PERSON, glossary, numbers_in, stem, stems, words
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
@@ -45,7 +45,6 @@ _REFERS_BACK = re.compile(
 # ("rose by 7.7 per cent")
 _ASKS_PART = re.compile(r"\b(share|proportion|fraction|percentage|per ?cent|%)\s+of\b", re.I)
 _PART_OF = re.compile(r"(\d(\.\d+)?\s*(per ?cent|%)|\bhalf|\bthird|\bquarter)\s+of\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(I|my|me|we|our|us)\b")
 _OPENS_BACK = re.compile(r"^(it|they|this|these|those)\b", re.I)
 _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|"
@@ -142,7 +141,7 @@ def _scored(
         for i, sentence in enumerate(sentences):
             before = stems(sentences[i - 1]) if i else set()
             said = stems(sentence)
-            said |= voiced if _FIRST_PERSON.search(sentence) else set()
+            said |= voiced if FIRST_PERSON & set(words(sentence)) else set()
             similarity = sims.get(f"{passage.id}:{i}", floor)
             keyed = not key or bool(key & context) or similarity >= KEY_SIMILARITY
             if subject and not subject & context and similarity < SUBJECT_SIMILARITY:

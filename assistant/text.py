@@ -37,6 +37,8 @@ STOPWORDS = frozenset(
     happening happens roughly approximately approx around exactly precisely nearly almost
     share""".split()
 )
+# The words by which a report's author names themself (or their office) in its prose.
+FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
     """number numbers total many much percentage percent per cent rate proportion proportions
