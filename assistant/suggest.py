@@ -29,7 +29,7 @@ from assistant.answer import Answer
 from assistant.passages import Passage
 from assistant.statistics import StatisticsStore, StatRow
 from assistant.tables import parse_number
-from assistant.text import MEASURE_WORDS, content_words, normalise
+from assistant.text import MEASURE_WORDS, content_words, normalise, split_sentences
 
 ANSWERED = ("answer", "statistic")
 CACHE_SIZE = 2048  # verdicts kept (question, context); a verdict is a few strings
@@ -227,7 +227,7 @@ def section_names(passages: Sequence[Passage]) -> dict[str, list[str]]:
     where: dict[str, set[str]] = {}
     order: dict[str, list[str]] = {}
     for passage in passages:
-        for sentence in re.split(r"(?<=[.!?])\s+", normalise(passage.text)):
+        for sentence in split_sentences(normalise(passage.text)):
             for found in _NAME.finditer(sentence):
                 if found.start() == 0:
                     continue  # a sentence's first word is capitalised anyway
