@@ -52,9 +52,9 @@ def test_served_on_loopback_with_safe_settings(server):
 
 
 @pytest.mark.slow
-def test_the_public_app_exposes_only_the_citizens_endpoint(client, server):
+def test_the_public_app_exposes_only_the_citizens_endpoints(client, server):
     named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(named) == {"/ask"}
+    assert set(named) == {"/ask", "/ask_suggesting"}  # the answer, and with follow-ups
     with pytest.raises(Exception):  # noqa: B017 - no such endpoint on the public app
         client.predict(LETTER, api_name="/draft")
     config = server.app.get_config_file()
