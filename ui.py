@@ -892,21 +892,6 @@ class WebApp:
             return []  # safety and invalid answers need no index
         return list(self.engine.get().suggest(answer, list(earlier)[-MAX_HISTORY:]))
 
-    def suggest_last(self, answers: list[dict] | None) -> tuple[Any, ...]:
-        """Third step: the suggested follow-ups under the newest answer, once it shows (chat,
-        answers); nothing changes when there are none."""
-        answers = list(answers or [])
-        if not answers or "suggestions" in answers[-1]:
-            return gr.skip(), gr.skip()
-        try:
-            found = self.suggestions(answers[-1], answers[:-1])
-        except AssistantError:
-            return gr.skip(), gr.skip()
-        answers[-1] = {**answers[-1], "suggestions": found}
-        if not found:
-            return gr.skip(), answers
-        return self.messages(answers), answers
-
     def api_draft(self, letter: str) -> dict:
         """Draft a reply to a letter: markdown, questions, references, unanswered questions."""
         try:
@@ -924,19 +909,30 @@ class WebApp:
         return "", shown, str(message)
 
     def answer_question(self, waiting: str | None, answers: list[dict] | None) -> tuple[Any, ...]:
-        """Second step: the answer replaces "looking it up" (chat, answers, comment row,
-        nothing waiting); a one-line error takes its place instead, and is not kept."""
+        """Second step: the answer, with its suggested follow-ups, replaces "looking it up" (chat,
+        answers, comment row, nothing waiting); a one-line error takes its place instead, and is
+        not kept."""
         answers = list(answers or [])
         if not str(waiting or "").strip():
             return gr.skip(), gr.skip(), gr.skip(), None
         try:
-            answers.append(self.ask_dict(waiting, answers))
+            answer = self.ask_dict(waiting, answers)
         except AssistantError as error:
             shown = self.messages(answers)
             shown.append({"role": "user", "content": escape_md(waiting)})
             shown.append({"role": "assistant", "content": f"Sorry: {escape_md(error)}"})
             return shown, answers, gr.update(visible=False), None
+        answers.append({**answer, "suggestions": self._suggestions_or_none(answer, answers)})
         return self.messages(answers), answers, gr.update(visible=False), None
+
+    def _suggestions_or_none(self, answer: dict[str, Any], earlier: list[dict]) -> list[str]:
+        """The follow-ups under a chat answer, in the answer's own step: a later step would
+        race the next question and could overwrite its answer. A failure costs the
+        follow-ups, never the answer."""
+        try:
+            return self.suggestions(answer, earlier)
+        except AssistantError:
+            return []
 
     def clear(self) -> tuple[Any, ...]:
         """New conversation: forget the answers (and any pending comment), empty the chat."""
@@ -1074,13 +1070,7 @@ def _chat_tab(web: WebApp) -> None:
             answered,
             api_visibility="private",
             show_progress="hidden",
-        ).then(None, js=SCROLL_TO_ANSWER).then(
-            web.suggest_last,
-            [answers],
-            [chatbot, answers],
-            api_visibility="private",
-            show_progress="hidden",
-        ).then(None, js=SCROLL_TO_ANSWER)  # redrawn with its suggestions: back to its start
+        ).then(None, js=SCROLL_TO_ANSWER)
     for cleared in (new.click, chatbot.clear):  # the labelled button, and the chat's own
         cleared(
             web.clear,

@@ -107,6 +107,18 @@ def test_follow_up_uses_the_history(client):
 
 
 @pytest.mark.slow
+def test_the_chat_answer_brings_its_follow_ups_in_one_step(server):
+    """One step, so a question asked at once after it cannot be overwritten by a late one."""
+    web = server.app.web
+    shown, answers, _, waiting = web.answer_question("How many homicides were there?", [])
+    assert waiting is None and len(answers) == 1
+    assert 2 <= len(answers[0]["suggestions"]) <= 3
+    assert 'class="suggestion"' in shown[-1]["content"]
+    _, answers, _, _ = web.answer_question("What is the capital of France?", answers)
+    assert [a["suggestions"] for a in answers][1:] == [[]]  # a refusal gets none
+
+
+@pytest.mark.slow
 def test_ask_suggesting_adds_suggested_follow_ups_to_the_answer(client):
     plain = client.predict("How many homicides were there?", api_name="/ask")
     assert "suggestions" not in plain  # /ask itself: the contract unchanged
