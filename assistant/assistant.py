@@ -43,7 +43,15 @@ from assistant.question import (
     points_back,
     split_compound,
 )
-from assistant.ranker import VECTORS_FILE, CandidateSpace, Ranker, kept_candidates, options_for
+from assistant.ranker import (
+    VECTORS_FILE,
+    CandidateSpace,
+    Embed,
+    Option,
+    Ranker,
+    kept_candidates,
+    options_for,
+)
 from assistant.ranker import load as load_ranker
 from assistant.retrieval import HybridRetriever
 from assistant.safety import SafetyRouter
@@ -171,7 +179,7 @@ class Assistant:
             get_embedder(settings.resolved_model_dir()),
             settings.rrf_k,
         )
-        space, ranker = _learned_answerer(built, store)
+        space, ranker = _learned_answerer(built, store, retriever.embed_queries)
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
@@ -380,7 +388,7 @@ class Assistant:
             for o in kept_candidates(
                 ranked, self.settings.ranker_keep_ratio, self.settings.max_citations
             )
-            if self._in_period(question, o.text)
+            if self._in_period(question, o.text) and self._names_all(question, o)
         ]
         if wants_figure(question):
             # a figure about something the report never names is not in the report, and a
@@ -401,6 +409,12 @@ class Assistant:
         ]
         chosen.sort(key=lambda c: (c.passage.position, c.index))  # in reading order
         return self.composer.from_sentences(text, chosen)
+
+    def _names_all(self, question: Question, option: Option) -> bool:
+        """Whether a learned candidate is about every place or body the question names
+        ("in Kent", "across England"): in its words, its context, or the report's own area."""
+        held = stems(f"{option.text} {option.context}") | {stem(w) for w in self.composer.own}
+        return all(expanded(name) & held for name in question.names)
 
     def _follow_up(self, text: str, question: Question, earlier: list[Answer]) -> Answer | None:
         """Read the question in the light of the conversation; None when that doesn't help.
@@ -610,7 +624,7 @@ def _damaged(built: BuiltIndex, error: Exception) -> IndexDamagedError:
 
 
 def _learned_answerer(
-    built: BuiltIndex, store: StatisticsStore
+    built: BuiltIndex, store: StatisticsStore, embed: Embed
 ) -> tuple[CandidateSpace, Ranker | None]:
     """The candidate space of the build and the fitted ranker; (space, None) when no ranker
     has been fitted yet (`assistant rank fit`), and the rules answer alone."""
@@ -618,9 +632,9 @@ def _learned_answerer(
     try:
         with np.load(built.folder / VECTORS_FILE) as data:
             vectors = {k: data[k] for k in data.files}
-    except Exception as error:  # missing, truncated or not an archive: rebuild
+        space = CandidateSpace(options_for(built.passages, store), vectors, embed)
+    except Exception as error:  # missing, truncated, not an archive or of an older build
         raise _damaged(built, error) from None
-    space = CandidateSpace(options_for(built.passages, store), vectors)
     try:
         return space, load_ranker()
     except (OSError, ValueError, KeyError) as error:

@@ -41,7 +41,12 @@ FEATURES: tuple[str, ...] = (
     "figure_missing",
     "dense_gap",
     "unknown_share",
+    "meaning_overlap",
+    "meaning_rare_overlap",
 )
+# A question word "means" a report word when their MiniLM vectors are at least this close
+# (below it, single words share little more than their part of speech).
+WORD_MEANING = 0.5
 _FIGURE_QUESTION = re.compile(
     r"\b(how (many|much|long|far)|what (number|percentage|proportion|share|figure|sum|amount)|"
     r"number of|per ?cent|percentage|total|cost|spen[dt]|by how much|figure|rate)\b|£|%",
@@ -85,7 +90,13 @@ def embed_options(
 ) -> dict[str, np.ndarray]:
     """The options' vectors, alone and in context: a sentence's own vector and its passage's,
     both from the build (``known``, by sentence and passage id); a table row's embedded here,
-    alone and with its table's title. Stored with the build (``VECTORS_FILE``)."""
+    alone and with its table's title. With them, the candidates' vocabulary: one word for each
+    stem they use and its vector, so question words are matched to the report's words by
+    meaning. Stored with the build (``VECTORS_FILE``)."""
+    spelled: dict[str, str] = {}
+    for o in options:
+        for word in content_words(f"{o.text} {o.context}"):
+            spelled.setdefault(stem(word), word.lower())
     rows = [o for o in options if o.row is not None]
     row_text = dict(zip([o.text for o in rows], embed([o.text for o in rows]), strict=True))
     row_context = dict(
@@ -99,22 +110,40 @@ def embed_options(
         else:
             vectors.append(known[f"{o.passage.id}:{o.index}"])
             context.append(known[o.passage.id])
-    return {"vectors": _normalised(vectors), "context_vectors": _normalised(context)}
+    return {
+        "vectors": _normalised(vectors),
+        "context_vectors": _normalised(context),
+        "vocabulary": np.asarray(list(spelled), dtype=str),
+        "vocabulary_vectors": _normalised(embed(list(spelled.values()))),
+    }
 
 
 VECTORS_FILE = "candidates.npz"
 
 
-class CandidateSpace:
-    """The options, their BM25 index and embeddings, and the features of a question."""
+Embed = Callable[[list[str]], Any]
 
-    def __init__(self, options: list[Option], vectors: dict[str, np.ndarray]) -> None:
+
+class CandidateSpace:
+    """The options, their BM25 index and embeddings, their vocabulary's vectors, and the
+    features of a question (``embed`` gives the vectors of the question's words)."""
+
+    def __init__(
+        self, options: list[Option], vectors: dict[str, np.ndarray], embed: Embed
+    ) -> None:
         if len(vectors["vectors"]) != len(options):
             raise ValueError("the stored candidate vectors do not match the candidates")
         self.options = options
         self.vectors = vectors["vectors"]
         self.context_vectors = vectors["context_vectors"]
+        self.embed = embed
+        self._word_row = {str(s): i for i, s in enumerate(vectors["vocabulary"])}
+        self._word_vectors = vectors["vocabulary_vectors"]
         tokens = [_tokens(f"{o.text} {o.context}") for o in options]
+        self._words = [
+            np.asarray(sorted({self._word_row[s] for s in t if s in self._word_row}), dtype=int)
+            for t in tokens
+        ]
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._stems = [set(t) for t in tokens]
@@ -143,11 +172,13 @@ class CandidateSpace:
         weights = [max((self._idf.get(s, 0.0) for s in g), default=0.0) for g in groups]
         known = sum(w > 0 for w in weights)  # words the report never uses can't be matched
         wants_figure = _FIGURE_QUESTION.search(question) is not None
+        meaning = self._meaning(question, groups)
         rows = []
         for i in pool:
             o, have = self.options[i], self._stems[i]
             matched = [w for g, w in zip(groups, weights, strict=True) if g & have]
             has_number = bool(numbers_in(o.text))
+            near = self._near(meaning, groups, have, i)
             rows.append(
                 [
                     float(dense[i]),
@@ -163,18 +194,37 @@ class CandidateSpace:
                     float(wants_figure and not has_number),
                     best_dense - float(dense[i]),
                     1.0 - known / len(groups) if groups else 0.0,
+                    float(near.mean()) if groups else 0.0,
+                    float(near @ np.asarray(weights)) / (sum(weights) or 1.0) if groups else 0.0,
                 ]
             )
         return pool, np.asarray(rows, dtype=np.float64)
+
+    def _meaning(self, question: str, groups: list[set[str]]) -> np.ndarray:
+        """How close in meaning each question word is to each word of the vocabulary (rows:
+        the question's content words, in ``groups`` order)."""
+        words = list(dict.fromkeys(content_words(question)))
+        if not words:
+            return np.zeros((0, len(self._word_vectors)), dtype=np.float32)
+        return _normalised(self.embed(words)) @ self._word_vectors.T
+
+    def _near(
+        self, meaning: np.ndarray, groups: list[set[str]], have: set[str], i: int
+    ) -> np.ndarray:
+        """For each question word: 1 when the candidate uses it (or a synonym), else how
+        close in meaning the candidate's nearest word is, counted only from WORD_MEANING."""
+        words = self._words[i]
+        close = meaning[:, words].max(axis=1) if len(words) else np.zeros(len(groups))
+        close = np.where(close >= WORD_MEANING, close, 0.0)
+        exact = np.array([bool(g & have) for g in groups], dtype=float)
+        return np.maximum(exact, close)
 
 
 CONFIDENCE_FEATURES: tuple[str, ...] = (
     "top_probability",
     "margin",
-    "top_dense",
-    "top_overlap",
-    "top_rare_overlap",
-    "unknown_share",
+    "top3_probability",
+    *(f"top_{name}" for name in FEATURES),
 )
 
 
@@ -205,20 +255,13 @@ class Logistic:
 
 def confidence_features(matrix: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """What says whether the best candidate answers at all: its probability, its lead over
-    the next, and how close it is in meaning and words to the question."""
+    the next, the mass of the first three, and all its own features (how close it is in
+    meaning and words to the question, whether it holds the kind of figure asked for)."""
     order = np.argsort(-probs, kind="stable")
     top = order[0]
     second = probs[order[1]] if len(order) > 1 else 0.0
-    columns = {name: i for i, name in enumerate(FEATURES)}
-    return np.array(
-        [
-            probs[top],
-            probs[top] - second,
-            matrix[top, columns["dense"]],
-            matrix[top, columns["overlap"]],
-            matrix[top, columns["rare_overlap"]],
-            matrix[top, columns["unknown_share"]],
-        ]
+    return np.concatenate(
+        [[probs[top], probs[top] - second, float(np.sum(probs[order[:3]]))], matrix[top]]
     )
 
 
@@ -257,7 +300,10 @@ def kept_candidates(
 def load(path: Path = MODEL_FILE) -> Ranker:
     """The fitted ranker (an exception when missing or malformed)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
+    if (
+        tuple(data["features"]) != FEATURES
+        or tuple(data["confidence_features"]) != CONFIDENCE_FEATURES
+    ):
         raise ValueError(f"{path}: fitted on other features; run `assistant rank fit`")
     return Ranker(
         Logistic.from_dict(data["candidate"]),

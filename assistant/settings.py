@@ -179,10 +179,10 @@ class Settings(BaseSettings):
         "than any of the bank's ordinary messages or reports (1.1: the usual sentence bar).",
     )
     learned_answerer: bool = Field(
-        False,
+        True,
         description="When the rules find nothing, let the learned ranker answer if its "
-        "calibrated confidence passes the fitted threshold (off: it answered more questions "
-        "but refused fewer out-of-scope ones on the held-out set).",
+        "confidence, calibrated on the questions the rules refuse, passes the fitted "
+        "threshold.",
     )
     ranker_keep_ratio: float = Field(
         0.9,

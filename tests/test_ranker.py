@@ -1,0 +1,112 @@
+"""The learned ranker: coverage by meaning, the confidence fitted on the rules' refusals, and
+the place check on its answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.ranker import (
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    WORD_MEANING,
+    CandidateSpace,
+    Option,
+    confidence_features,
+)
+from assistant.ranker_fit import fit, rules_refuse
+from assistant.text import content_words, stem
+
+# Three made-up words and their vectors: "gaol" is close to "prison", "bananas" is not.
+WORD_VECTORS = {
+    "prison": [1.0, 0.0, 0.0, 0.0],
+    "gaol": [0.8, 0.0, 0.0, 0.6],
+    "bananas": [0.0, 0.0, 1.0, 0.0],
+    "spending": [0.0, 1.0, 0.0, 0.0],
+}
+
+
+def fake_embed(texts: list[str]) -> np.ndarray:
+    """Unit-test stand-in for MiniLM: known words get their vectors, other text a fixed one."""
+    return np.asarray([WORD_VECTORS.get(t.lower(), [0.0, 0.6, 0.8, 0.0]) for t in texts])
+
+
+def space_of(sentences: list[str]) -> CandidateSpace:
+    options = [Option(s, "Heading Section") for s in sentences]
+    words: dict[str, str] = {}
+    for o in options:
+        for w in content_words(f"{o.text} {o.context}"):
+            words.setdefault(stem(w), w.lower())
+    vectors = {
+        "vectors": fake_embed(sentences),
+        "context_vectors": fake_embed(sentences),
+        "vocabulary": np.asarray(list(words), dtype=str),
+        "vocabulary_vectors": fake_embed(list(words.values())),
+    }
+    norm = np.linalg.norm(vectors["vocabulary_vectors"], axis=1, keepdims=True)
+    vectors["vocabulary_vectors"] = vectors["vocabulary_vectors"] / norm
+    return CandidateSpace(options, vectors, fake_embed)
+
+
+def test_a_question_word_is_covered_by_a_report_word_close_in_meaning() -> None:
+    space = space_of(["Prison spending rose this year", "Bananas spending rose this year"])
+    pool, matrix = space.features("gaol spending", [0.0, 0.6, 0.8, 0.0])
+    meaning = FEATURES.index("meaning_overlap")
+    exact = FEATURES.index("overlap")
+    by_text = {space.options[i].text.split()[0]: row for i, row in zip(pool, matrix, strict=True)}
+    # both use "spending"; only the first has a word close to "gaol" (cosine 0.8 >= 0.5)
+    # word coverage counts only words the candidates use: "spending", held by both
+    assert by_text["Prison"][exact] == by_text["Bananas"][exact] == 1.0
+    assert by_text["Prison"][meaning] == pytest.approx((1.0 + 0.8) / 2)
+    assert by_text["Bananas"][meaning] == pytest.approx(0.5)  # "bananas" is 0.0 close
+    assert 0.8 >= WORD_MEANING > 0.0
+
+
+def test_the_confidence_model_learns_only_from_the_rules_refusals() -> None:
+    rng = np.random.default_rng(0)
+    examples = []
+    for k in range(40):
+        matrix = rng.random((6, len(FEATURES)))
+        labels = np.zeros(6, dtype=bool)
+        labels[k % 6] = k % 3 != 0
+        examples.append((matrix, labels, k % 5 != 0))
+    refused = [k % 2 == 0 for k in range(40)]
+    fitted = fit(examples, 1.0, 1, refused)
+    assert fitted["cases"] == 40
+    assert fitted["confidence_cases"] == 20
+    assert len(fitted["confidence"]["weights"]) == len(CONFIDENCE_FEATURES)
+    assert len(fitted["candidate"]["weights"]) == len(FEATURES)
+    assert 0.05 <= fitted["threshold"] <= 0.99
+    row = confidence_features(examples[0][0], rng.random(6))
+    assert row.shape == (len(CONFIDENCE_FEATURES),)
+
+
+def test_rules_refuse_marks_the_questions_that_reach_the_ranker(
+    assistant_session: Assistant,
+) -> None:
+    class Case:
+        def __init__(self, question: str) -> None:
+            self.full_question = question
+
+    ranker = assistant_session.ranker
+    reached = rules_refuse(
+        assistant_session,
+        [Case("How many homicides were there?"), Case("How many dragons live in the county?")],
+    )
+    assert reached == [False, True]
+    assert assistant_session.ranker is ranker  # put back
+    assert "_learned" not in vars(assistant_session)
+
+
+def test_a_learned_answer_must_be_about_the_place_the_question_names(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask("What was the increase in overall crime in Kent that year?")
+    assert answer.kind == "not_found"
+    question = assistant_session._read("overall crime rise in Kent")
+    option = Option("overall crime has increased by 8.7 per cent", "Introduction")
+    assert not assistant_session._names_all(question, option)
+    assert assistant_session._names_all(
+        question, Option("crime in Kent increased by 8.7 per cent", "Introduction")
+    )
