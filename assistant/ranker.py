@@ -128,9 +128,7 @@ class CandidateSpace:
     """The options, their BM25 index and embeddings, their vocabulary's vectors, and the
     features of a question (``embed`` gives the vectors of the question's words)."""
 
-    def __init__(
-        self, options: list[Option], vectors: dict[str, np.ndarray], embed: Embed
-    ) -> None:
+    def __init__(self, options: list[Option], vectors: dict[str, np.ndarray], embed: Embed) -> None:
         if len(vectors["vectors"]) != len(options):
             raise ValueError("the stored candidate vectors do not match the candidates")
         self.options = options
