@@ -157,7 +157,8 @@ class CandidateSpace:
         q = q / (np.linalg.norm(q) or 1.0)
         dense = self.vectors @ q
         dense_context = self.context_vectors @ q
-        groups = [expanded_stems(w) for w in dict.fromkeys(content_words(question))]
+        words = list(dict.fromkeys(content_words(question)))
+        groups = [expanded_stems(w) for w in words]
         query = sorted(set().union(*groups)) if groups else []
         bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.options))
         by_dense = np.argsort(-dense)
@@ -170,13 +171,14 @@ class CandidateSpace:
         weights = [max((self._idf.get(s, 0.0) for s in g), default=0.0) for g in groups]
         known = sum(w > 0 for w in weights)  # words the report never uses can't be matched
         wants_figure = _FIGURE_QUESTION.search(question) is not None
-        meaning = self._meaning(question, groups)
+        meaning = self._meaning(words)
         rows = []
         for i in pool:
             o, have = self.options[i], self._stems[i]
-            matched = [w for g, w in zip(groups, weights, strict=True) if g & have]
+            holds = np.array([bool(g & have) for g in groups], dtype=float)
+            matched = [w for h, w in zip(holds, weights, strict=True) if h]
             has_number = bool(numbers_in(o.text))
-            near = self._near(meaning, groups, have, i)
+            near = self._near(meaning, holds, i)
             rows.append(
                 [
                     float(dense[i]),
@@ -198,24 +200,19 @@ class CandidateSpace:
             )
         return pool, np.asarray(rows, dtype=np.float64)
 
-    def _meaning(self, question: str, groups: list[set[str]]) -> np.ndarray:
-        """How close in meaning each question word is to each word of the vocabulary (rows:
-        the question's content words, in ``groups`` order)."""
-        words = list(dict.fromkeys(content_words(question)))
+    def _meaning(self, words: list[str]) -> np.ndarray:
+        """How close in meaning each question word is to each word of the vocabulary (one
+        row per word)."""
         if not words:
             return np.zeros((0, len(self._word_vectors)), dtype=np.float32)
         return _normalised(self.embed(words)) @ self._word_vectors.T
 
-    def _near(
-        self, meaning: np.ndarray, groups: list[set[str]], have: set[str], i: int
-    ) -> np.ndarray:
-        """For each question word: 1 when the candidate uses it (or a synonym), else how
-        close in meaning the candidate's nearest word is, counted only from WORD_MEANING."""
+    def _near(self, meaning: np.ndarray, holds: np.ndarray, i: int) -> np.ndarray:
+        """For each question word: 1 when candidate ``i`` uses it (or a synonym: ``holds``),
+        else how close in meaning its nearest word is, counted only from WORD_MEANING."""
         words = self._words[i]
-        close = meaning[:, words].max(axis=1) if len(words) else np.zeros(len(groups))
-        close = np.where(close >= WORD_MEANING, close, 0.0)
-        exact = np.array([bool(g & have) for g in groups], dtype=float)
-        return np.maximum(exact, close)
+        close = meaning[:, words].max(axis=1) if len(words) else np.zeros(len(holds))
+        return np.maximum(holds, np.where(close >= WORD_MEANING, close, 0.0))
 
 
 CONFIDENCE_FEATURES: tuple[str, ...] = (
