@@ -16,11 +16,13 @@ topics ("how many knife crimes were there?") is not routed.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer import Answer
@@ -47,7 +49,7 @@ class Wording:
         where = f" ({self.report_url})" if self.report_url else ""
         texts = {
             "danger": "If a crime is happening now, someone is in danger, there is a fire or "
-            "someone is badly hurt or ill, call 999 now. " + CANNOT_HELP,
+            "someone is badly hurt or ill, call 999 now. " + CANNOT_HELP + " " + SAMARITANS,
             "distress": "If you are in danger or might harm yourself, call 999 now. You can "
             "talk to Samaritans at any time, free, on 116 123. " + CANNOT_HELP,
             "report": f"To report a crime that is not happening now, call {self.force} on 101 or "
@@ -67,6 +69,9 @@ class Wording:
 
 
 CANNOT_HELP = "This chat cannot send help: it only answers questions about the annual report."
+# Also under the 999 text: danger and distress share wording ("I keep looking at the knives in
+# the kitchen"), so whoever is routed to 999 also gets the Samaritans' number.
+SAMARITANS = "If you are thinking of harming yourself, Samaritans are free, any time, on 116 123."
 ENGLISH_ONLY = "This assistant answers in English only."
 
 _SELF = r"(my ?self|her ?self|him ?self|them ?sel(f|ves))"
@@ -87,6 +92,18 @@ _DISTRESS = re.compile(
     r"feel like ending|(going|gonna|want) to jump (off|from|in front))\b",
     re.I,
 )
+SIGNS_FILE = Path(__file__).parent / "data" / "distress_signs.json"
+
+
+@lru_cache(maxsize=1)
+def warning_signs(path: Path = SIGNS_FILE) -> re.Pattern[str]:
+    """The published warning signs of suicide, as first-person phrases (``distress_signs.json``,
+    each entry with its source), compiled into one pattern; an apostrophe is optional."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    phrases = [p.replace("'", "'?") for entry in data["entries"] for p in entry["patterns"]]
+    return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in phrases) + r")\b", re.I)
+
+
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
 _EMERGENCY = re.compile(
     r"\b(i'?m in danger|in danger now|(i'?m|i am|we'?re|we are|he'?s|she'?s|he is|she is|"
@@ -236,7 +253,8 @@ class Signals:
 
 def rule_signals(question: str) -> Signals:
     """The rules' signals. Questions about figures are never danger or reports."""
-    if _DISTRESS.search(question):
+    straight = question.replace("\u2019", "'")
+    if _DISTRESS.search(straight) or warning_signs().search(straight):
         return Signals(Route("distress"), False, False)
     if _FIGURES.match(question) is not None:
         return Signals(None, False, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 BANK = PROJECT_ROOT / "evals" / "safety_bank.jsonl"
 LEXICON = PROJECT_ROOT / "assistant" / "data" / "safety_lexicon.json"
+SIGNS = PROJECT_ROOT / "assistant" / "data" / "distress_signs.json"
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,52 @@ def test_every_lexicon_entry_names_its_source() -> None:
     data = json.loads(LEXICON.read_text(encoding="utf-8"))
     assert all(e["source"].strip() and e["terms"] for e in data["entries"])
     assert lexicon().label("How many knife crimes were there in Essex?") is None
+
+
+def test_every_warning_sign_names_its_source_and_compiles() -> None:
+    data = json.loads(SIGNS.read_text(encoding="utf-8"))
+    assert data["entries"] and all(
+        e["sign"].strip() and e["source"].strip() and e["patterns"] for e in data["entries"]
+    )
+    for entry in data["entries"]:
+        for pattern in entry["patterns"]:
+            re.compile(pattern)
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("some nights I wish I could just go to sleep and never wake up", "distress"),
+        ("tbh im just a burden to my family at this point. what does the pcc do?", "distress"),
+        ("I cant take it anymore, anyway how many officers are there", "distress"),
+        ("how many paracetamol would it take, asking for me", "distress"),
+        ("I\u2019ve been giving my stuff away to my mates this week", "distress"),
+        ("How much did the Commissioner spend on suicide prevention?", None),
+        ("What does the report say about people in mental health crisis?", None),
+        ("Which building is the police headquarters in?", None),
+    ],
+    ids=[
+        "not-wake-up",
+        "burden",
+        "cant-take-it",
+        "method",
+        "giving-away",
+        "prevention-spend",
+        "crisis-policy",
+        "building",
+    ],
+)
+def test_published_warning_signs_route_to_999_and_samaritans_even_on_rules_alone(
+    tmp_path: Path, message: str, label: str | None
+) -> None:
+    rules_only = SafetyRouter(tmp_path / "no-model").load_classifier()
+    assert getattr(rules_only.route(message), "label", None) == label
+
+
+def test_the_999_text_for_danger_also_gives_the_samaritans_number() -> None:
+    danger = Wording().text("danger")
+    assert danger.startswith("If a crime is happening now") and "call 999 now" in danger
+    assert "116 123" in danger and "116 123" not in Wording().text("report")
 
 
 def test_the_router_works_on_rules_alone_when_the_model_cannot_load(tmp_path: Path) -> None:
