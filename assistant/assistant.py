@@ -391,11 +391,14 @@ class Assistant:
             if self._in_period(question, o.text) and self._names_all(question, o)
         ]
         if wants_figure(question):
-            # a figure about something the report never names is not in the report, and a
-            # figure question is not answered by sentences that give no figure
-            if self._unknown_terms(question):
-                return None
+            # a figure question is not answered by sentences that give no figure. A word the
+            # report never uses ("under-16s", "claimed") does not veto a sentence (how much of
+            # the question the report's words cover is a feature of the confidence model),
+            # but it does veto a table line: a line's label names its whole measure, so a
+            # measure the report never names ("overtime") is in none of its tables
             kept = [o for o in kept if o.row is not None or numbers_in(o.text)]
+            if self._unknown_terms(question):
+                kept = [o for o in kept if o.row is None]
         if not kept:
             return None
         rows = [o.row for o in kept if o.row is not None]

@@ -110,3 +110,19 @@ def test_a_learned_answer_must_be_about_the_place_the_question_names(
     assert assistant_session._names_all(
         question, Option("crime in Kent increased by 8.7 per cent", "Introduction")
     )
+
+
+def test_one_word_the_report_never_uses_is_no_veto_on_a_quoted_sentence(
+    assistant_session: Assistant,
+) -> None:
+    # "under-16s" is not a word of the report; the sentence that answers is still found
+    answer = assistant_session.ask("What did reported rapes of under-16s go up by?")
+    assert answer.kind == "answer" and "8.6" in answer.text
+
+
+def test_a_table_line_never_answers_for_a_measure_the_report_never_names(
+    assistant_session: Assistant,
+) -> None:
+    # no line of the accounts is overtime: no spending figure stands in for it
+    answer = assistant_session.ask("How much did the force spend on overtime?")
+    assert answer.kind == "not_found" and not answer.statistics
