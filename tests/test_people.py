@@ -46,3 +46,16 @@ def test_rarer_terms_count_more() -> None:
     weight = lambda group: max(weights.get(s, 1.0) for s in group)  # noqa: E731
     assert who_holds(terms, PASSAGES, PROPER, weight) is None
     assert who_holds(_terms("chief"), PASSAGES, PROPER, weight) is not None
+
+
+def test_ordinary_words_that_never_sit_beside_a_name_do_not_hide_the_role() -> None:
+    # "who is in charge day to day, the chief officer?": "charge" and "day" are words the
+    # report writes only in lower case and never beside a name, so they cannot say who
+    text = "Every day the team is in charge of patrols. I thank Chief Officer Ann Marlow."
+    passages = [Passage("p1", "Report", "Introduction", "2", "", "prose", 0, text)]
+    weights = {"charg": 5.0, "day": 5.0, "fire": 5.0}
+    weight = lambda group: max(weights.get(s, 1.0) for s in group)  # noqa: E731
+    named = who_holds(_terms("charge", "day", "chief", "officer"), passages, PROPER, weight)
+    assert named is not None and "Ann Marlow" in named.text
+    # a telling word the report never uses still counts: nobody is the fire chief
+    assert who_holds(_terms("fire", "chief", "officer"), passages, PROPER, weight) is None
