@@ -36,8 +36,12 @@ CACHE_SIZE = 2048  # verdicts kept (question, context); a verdict is a few strin
 # A row's own pointer to where the report discusses it: "page 12" / "pages 14-15".
 _PAGE_POINTER = re.compile(r"^pages?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.I)
 # A name: two or more capitalised words, joined by small words ("Operation Falcon", "Safer
-# Town Partnership Board", "Independent Sexual Violence Advisors").
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|for|the)\s+)?[A-Z][a-z]+)+\b")
+# Town Partnership Board", "Independent Sexual Violence Advisors"); a word may be hyphenated
+# ("Anti-Slavery", "Southend-on-Sea") or possessive ("Her Majesty's Inspection of ...").
+_CAPITALISED = r"[A-Z][a-z]+(?:-(?:[a-z]+-)*[A-Z]?[a-z]+)*(?:['’]s\b)?"
+_NAME = re.compile(rf"\b{_CAPITALISED}(?:\s+(?:(?:of|and|for|the)\s+)?{_CAPITALISED})+(?![\w-])")
+# Words that may open a name's run but are not part of the name ("The Essex Strategy").
+_OPENERS = ("The ", "This ", "These ", "Our ")
 # A period that reads as a span ("12 months to Mar 2020"): "in the ..."; else "in 2019/20".
 _SPAN = re.compile(r"^\d+\s+[a-z]", re.I)
 
@@ -232,6 +236,11 @@ def section_names(passages: Sequence[Passage]) -> dict[str, list[str]]:
                 if found.start() == 0:
                     continue  # a sentence's first word is capitalised anyway
                 name = found.group(0)
+                for opener in _OPENERS:
+                    name = name.removeprefix(opener)
+                name = re.sub(r"['’]s$", "", name)  # "the Chief Constable's contract"
+                if " " not in name:
+                    continue  # one word left: not a name
                 where.setdefault(name, set()).add(passage.section)
                 order.setdefault(passage.section, []).append(name)
     return {

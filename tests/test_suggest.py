@@ -147,6 +147,25 @@ def test_names_a_section_alone_uses() -> None:
     assert names == {"Roads": ["Speed Watch Groups"], "Money": []}
 
 
+def test_a_name_keeps_its_hyphens_and_possessives_and_drops_an_opening_the() -> None:
+    from assistant.passages import Passage
+
+    text = (
+        "We met the Tactical Anti-Slavery Group and read Her Majesty's Inspection of "
+        "Constabulary report. We saw The Essex Reducing Reoffending Strategy begin, and the "
+        "Chief Constable's contract was extended."
+    )
+    names = section_names([Passage("id", "Doc", "Intro", "1", "", "prose", 0, text)])
+    assert names == {
+        "Intro": [
+            "Tactical Anti-Slavery Group",
+            "Her Majesty's Inspection of Constabulary",
+            "Essex Reducing Reoffending Strategy",
+            "Chief Constable",
+        ]
+    }
+
+
 class _Store:
     def __init__(self, rows: list[StatRow]) -> None:
         self.rows = rows
