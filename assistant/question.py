@@ -15,7 +15,8 @@ _CUES = (
         "duration",
         re.compile(
             r"\bhow (much|long) time\b|\bhow long\b|\bhow many (minutes|hours)\b|"
-            r"\bsave\w* .*\btime\b|\btime sav",
+            r"\bsave\w* .*\btime\b|\btime sav|\b(average|typical|mean|waiting) (time|wait)s?\b|"
+            r"\bwait(ing)? times?\b|\bhow quickly\b",
             re.I,
         ),
     ),
@@ -175,11 +176,14 @@ PERSONAL_INFO = re.compile(
 # "How much is the Commissioner paid?": one person's pay, which a report's spending lines
 # (the cost of an office, a service or a whole workforce) do not give.
 ONE_PERSONS_PAY = re.compile(
-    r"\bhow much (is|does|was|did) (the |a |an |our )?(?P<who>[a-z][a-z '’&-]{1,60}?) "
-    r"(paid|earn|earns|get paid|gets paid|got paid|take home)\b|"
+    r"\bhow much (money )?(is|does|was|did) (the |a |an |our )?(?P<who>[a-z][a-z '’&-]{1,60}?) "
+    r"(paid|earn|earns|get paid|gets paid|got paid|take home|make|receive)\b|"
     r"\bwhat (is|was) (the )?(?P<who2>[a-z][a-z '’&-]{1,60}?)['’]s (salary|pay|wage|earnings)\b|"
     r"\bwhat (does|did) (the |a |an |our )?(?P<who3>[a-z][a-z '’&-]{1,60}?) "
-    r"(earn|get paid|take home)\b",
+    r"(earn|get paid|take home)\b|"
+    r"\bwhat (salary|wage|pay) (does|did|is|was) (the |a |an |our )"
+    r"(?P<who4>[a-z][a-z '’&-]{1,60}?) (get|earn|receive|paid|get paid|on)\b|"
+    r"\bwhat (is|was) the (salary|wage) of (the |a |an |our )(?P<who5>[a-z][a-z '’&-]{1,60}?)\W*$",
     re.I,
 )
 
@@ -191,7 +195,8 @@ def one_persons_pay(text: str) -> str | None:
     match = ONE_PERSONS_PAY.search(text)
     if match is None:
         return None
-    who = (match.group("who") or match.group("who2") or match.group("who3") or "").strip()
+    groups = ("who", "who2", "who3", "who4", "who5")
+    who = next((match.group(g) for g in groups if match.group(g)), "").strip()
     if not who:
         return None
     named = re.search(rf"\b(the|a|an|our)\s+{re.escape(who)}", match.group(0), re.I)
