@@ -176,8 +176,9 @@ PERSONAL_INFO = re.compile(
 # "How much is the Commissioner paid?": one person's pay, which a report's spending lines
 # (the cost of an office, a service or a whole workforce) do not give.
 ONE_PERSONS_PAY = re.compile(
-    r"\bhow much (money )?(is|does|was|did) (the |a |an |our )?(?P<who>[a-z][a-z '’&-]{1,60}?) "
-    r"(paid|earn|earns|get paid|gets paid|got paid|take home|make|receive)\b|"
+    r"\bhow much (is|does|was|did) (the |a |an |our )?(?P<who>[a-z][a-z '’&-]{1,60}?) "
+    r"(paid|earn|earns|get paid|gets paid|got paid|take home)\b|"
+    r"\bhow much money (does|did) (the |a |an |our )(?P<who6>[a-z][a-z '’&-]{1,60}?) make\W*$|"
     r"\bwhat (is|was) (the )?(?P<who2>[a-z][a-z '’&-]{1,60}?)['’]s (salary|pay|wage|earnings)\b|"
     r"\bwhat (does|did) (the |a |an |our )?(?P<who3>[a-z][a-z '’&-]{1,60}?) "
     r"(earn|get paid|take home)\b|"
@@ -195,7 +196,7 @@ def one_persons_pay(text: str) -> str | None:
     match = ONE_PERSONS_PAY.search(text)
     if match is None:
         return None
-    groups = ("who", "who2", "who3", "who4", "who5")
+    groups = ("who", "who2", "who3", "who4", "who5", "who6")
     who = next((match.group(g) for g in groups if match.group(g)), "").strip()
     if not who:
         return None

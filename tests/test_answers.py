@@ -399,6 +399,7 @@ def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
         "What does a PCSO earn?",
         "What salary does the commissioner get?",
         "What is the salary of the chief constable?",
+        "How much money does the commissioner make?",
     ],
 )
 def test_one_persons_pay_is_refused_saying_what_the_report_does_not_give(
