@@ -40,7 +40,7 @@ _PAGE_POINTER = re.compile(r"^pages?\s+(\d+)(?:\s*[-–]\s*(\d+))?$", re.I)
 # ("Anti-Slavery", "Southend-on-Sea") or possessive ("Her Majesty's Inspection of ...").
 _CAPITALISED = r"[A-Z][a-z]+(?:-(?:[a-z]+-)*[A-Z]?[a-z]+)*(?:['’]s\b)?"
 _NAME = re.compile(rf"\b{_CAPITALISED}(?:\s+(?:(?:of|and|for|the)\s+)?{_CAPITALISED})+(?![\w-])")
-# Words that may open a name's run but are not part of the name ("The Essex Strategy").
+# Words that may open a name's run but are not part of the name ("The Safer Towns Strategy").
 _OPENERS = ("The ", "This ", "These ", "Our ")
 # A period that reads as a span ("12 months to Mar 2020"): "in the ..."; else "in 2019/20".
 _SPAN = re.compile(r"^\d+\s+[a-z]", re.I)
