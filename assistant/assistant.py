@@ -28,7 +28,7 @@ from assistant.index import (
 )
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
-from assistant.people import who_holds
+from assistant.people import lower_case_stems, who_holds
 from assistant.privacy import mask_personal_details
 from assistant.question import (
     OPINION,
@@ -119,6 +119,7 @@ class Assistant:
             for name, _ in composer.authors.values()
             if (role := content_words(name.partition(",")[2]))
         )
+        self.lower_case_stems = lower_case_stems(built.passages)  # for "who is ..." questions
         self.contents = contents
         self._suggester: Suggester | None = None  # made on first use, with its cache
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
@@ -367,6 +368,7 @@ class Assistant:
             self.retriever.proper_words,
             self._weight,
             self.author_stems,
+            self.lower_case_stems,
         )
         if named is None:
             return None

@@ -35,12 +35,15 @@ def who_holds(
     proper: frozenset[str],
     weight: Callable[[set[str]], float] = lambda _: 1.0,
     author: frozenset[str] = frozenset(),
+    lower_case: frozenset[str] | None = None,
 ) -> Named | None:
     """The sentence that names a person (a name whose last two words the report only ever
     writes with a capital, ``proper``, and which are not the role asked about) with the most
     of the question's key terms within WINDOW words of the name: at least MIN_SHARE of them,
     the rarer terms counting more when a weight is given. Question words that sit beside no
-    name anywhere in the report are left out first. None when no sentence does."""
+    name anywhere in the report are left out first (``lower_case``: the passages'
+    ``lower_case_stems``, computed once by the caller; from the passages when not given).
+    None when no sentence does."""
     found_names = [
         (passage, index, sentence, _stems_around(sentence, match.start(), match.end()))
         for passage in passages
@@ -49,7 +52,9 @@ def who_holds(
         for match in _NAME.finditer(sentence)
         if _is_name(match.group(), proper, term_stems)
     ]
-    term_stems = _telling(term_stems, passages, found_names, author)
+    if lower_case is None:
+        lower_case = lower_case_stems(passages)
+    term_stems = _telling(term_stems, found_names, author, lower_case)
     if not term_stems:
         return None
     needed = max(1, math.ceil(MIN_SHARE * len(term_stems)))
@@ -66,14 +71,8 @@ def who_holds(
     return best
 
 
-def _telling(
-    term_stems: Sequence[set[str]], passages: Sequence[Passage], found: list, author: frozenset
-) -> list[set[str]]:
-    """The question's terms without the ordinary words that cannot say who ("in *charge* day
-    to *day*"): words the report uses, only ever in lower case, and never beside a name. A
-    word it never uses, or writes with a capital in a role or a body's name ("Fire and
-    Rescue"), stays."""
-    beside = set().union(*(near for *_, near in found), author)
+def lower_case_stems(passages: Sequence[Passage]) -> frozenset[str]:
+    """Stems the prose uses only ever in lower case (a capital opening a sentence aside)."""
     used: set[str] = set()
     capitalised: set[str] = set()
     for passage in passages:
@@ -84,7 +83,17 @@ def _telling(
                 used.add(stem(word.lower()))
                 if position and word[:1].isupper():
                     capitalised.add(stem(word.lower()))
-    ordinary = used - capitalised - beside
+    return frozenset(used - capitalised)
+
+
+def _telling(
+    term_stems: Sequence[set[str]], found: list, author: frozenset, lower_case: frozenset[str]
+) -> list[set[str]]:
+    """The question's terms without the ordinary words that cannot say who ("in *charge* day
+    to *day*"): words the report uses, only ever in lower case, and never beside a name. A
+    word it never uses, or writes with a capital in a role or a body's name ("Fire and
+    Rescue"), stays."""
+    ordinary = lower_case - set().union(*(near for *_, near in found), author)
     return [g for g in term_stems if not g <= ordinary] or list(term_stems)
 
 
