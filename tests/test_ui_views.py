@@ -90,7 +90,7 @@ def ask(tab, question: str) -> None:
 WATCH_PENDING = """
 (question) => {
   window.__pending = { seen: false, withQuestion: false, inView: false };
-  new MutationObserver(() => {
+  const look = () => {
     const pending = document.querySelector("#chat .pending");
     if (!pending) return;
     const asked = [...document.querySelectorAll("#chat [data-testid='user']")].pop();
@@ -98,7 +98,12 @@ WATCH_PENDING = """
     window.__pending.seen = true;
     window.__pending.withQuestion ||= !!asked && asked.innerText.trim() === question;
     window.__pending.inView ||= r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
-  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  };
+  // on every change of the page, and on every scroll (on a slow machine the view may move
+  // to the pending line after the change that drew it)
+  const what = { subtree: true, childList: true, characterData: true };
+  new MutationObserver(look).observe(document.body, what);
+  document.addEventListener("scroll", look, { capture: true, passive: true });
 }
 """
 
