@@ -57,19 +57,21 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     patterns: dict[str, list[str]] = {}
     for entry in data["entries"]:
         patterns.setdefault(entry["label"], []).extend(_term_pattern(t) for t in entry["terms"])
-    return Lexicon(
-        tuple(
-            (label, re.compile(r"(?<!\w)(" + "|".join(terms) + ")"))
-            for label, terms in patterns.items()
-        )
-    )
+    return Lexicon(tuple((label, re.compile("|".join(terms))) for label, terms in patterns.items()))
 
 
 def _term_pattern(term: str) -> str:
-    """A whole word or phrase; with a trailing * any ending."""
-    if term.endswith("*"):
-        return re.escape(fold(term[:-1]))
-    return re.escape(fold(term)) + r"(?!\w)"
+    """A whole word or phrase; with a trailing * any ending. Scripts written without spaces
+    between words (Chinese, Japanese) match anywhere in the text."""
+    word = fold(term.removesuffix("*"))
+    if all(_unspaced(ch) for ch in word):
+        return re.escape(word)
+    return r"(?<!\w)" + re.escape(word) + ("" if term.endswith("*") else r"(?!\w)")
+
+
+def _unspaced(ch: str) -> bool:
+    """Whether a character belongs to a script written without spaces between words."""
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "HIRAGANA", "KATAKANA"))
 
 
 @lru_cache(maxsize=1)

@@ -194,7 +194,11 @@ _REPORT = re.compile(
     r"(was|were|been|got|has been|have been) (stolen|burgled|robbed|mugged|assaulted|"
     r"broken into|vandalised|scammed|attacked|defrauded)|"
     r"(stole|nicked) my|i (was|have been|got) (burgled|robbed|mugged|assaulted|scammed|attacked|"
-    r"punched|hit|threatened|harassed)|broke into my|who do i (tell|contact|call)|"
+    r"punched|hit|threatened|harassed)|broke into my|"
+    r"who (do|should|can|could|would) i (tell|contact|call|inform|pass|give|send|speak|talk)|"
+    r"pass (this|it|that|the) (information |info |details )?on|"
+    r"who to (tell|contact|call|inform|speak to|talk to)|"
+    r"(i'?m|i am) (writing to |calling to )?reporting|"
     r"(let|tell|inform|notify|alert) the police( know)?|"
     r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online)|"
     r"being (harassed|stalked|bullied)|keeps (messaging|calling|texting|following|turning up))\b",

@@ -16,7 +16,7 @@ import pytest
 from assistant import safety_classifier
 from assistant.intake import first_answer
 from assistant.language import lexicon
-from assistant.safety import SafetyRouter, Wording
+from assistant.safety import SafetyRouter, Wording, rules_route
 from assistant.settings import PROJECT_ROOT, Settings
 
 BANK = PROJECT_ROOT / "evals" / "safety_bank.jsonl"
@@ -113,6 +113,46 @@ def test_every_lexicon_entry_names_its_source() -> None:
     data = json.loads(LEXICON.read_text(encoding="utf-8"))
     assert all(e["source"].strip() and e["terms"] for e in data["entries"])
     assert lexicon().label("How many knife crimes were there in Essex?") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("昨天晚上我的自行车被偷了，我应该怎么报案？", "report"),  # zh: stolen, report a case
+        ("我不想活了", "distress"),  # zh: words run on, no spaces
+        ("கடந்த வாரம் என் கடையில் யாரோ திருடிவிட்டார்கள். எப்படி புகார் செய்வது?", "report"),
+        ("ગઈ કાલે મારી સાયકલ ચોરી થઈ ગઈ. ફરિયાદ ક્યાં કરું?", "report"),
+        ("ਮੇਰਾ ਫ਼ੋਨ ਚੋਰੀ ਹੋ ਗਿਆ, ਮੈਂ ਸ਼ਿਕਾਇਤ ਕਿਵੇਂ ਕਰਾਂ?", "report"),
+        ("Baabuurkayga waa laga xaday, sideen u soo sheegi karaa?", "report"),
+        ("ਪਿਛਲੇ ਸਾਲ ਕਿੰਨੇ ਪੁਲਿਸ ਅਫਸਰ ਸਨ?", None),  # pa: how many officers last year
+        ("去年埃塞克斯有多少警察？", None),  # zh: how many police officers last year
+    ],
+    ids=[
+        "zh-report",
+        "zh-distress",
+        "ta-report",
+        "gu-report",
+        "pa-report",
+        "so-report",
+        "pa-figures",
+        "zh-figures",
+    ],
+)
+def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | None) -> None:
+    assert lexicon().label(message) == label
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The flat across the road has visitors at all hours for two minutes each. Who should "
+        "I pass this on to?",
+        "Not sure who to speak to, money has gone from my nan's account",
+        "I am reporting a burglary at my shed last month",
+    ],
+)
+def test_asking_who_to_tell_routes_as_a_report_on_rules_alone(message: str) -> None:
+    assert getattr(rules_route(message), "label", None) == "report"
 
 
 def test_every_warning_sign_names_its_source_and_compiles() -> None:
