@@ -72,7 +72,15 @@ from assistant.statistics import (
     other_kind,
 )
 from assistant.suggest import Suggester
-from assistant.text import content_words, glossary, normalise, numbers_in, stem, stems
+from assistant.text import (
+    content_words,
+    glossary,
+    normalise,
+    numbers_in,
+    spelled_out,
+    stem,
+    stems,
+)
 from assistant.text import expanded_stems as expanded
 
 log = logging.getLogger(__name__)
@@ -242,10 +250,10 @@ class Assistant:
         """A comparison of two things ("Was more spent on A or B?") as both answers, each with
         its citation; None when it compares nothing, or when either side finds no answer (the
         whole question is then answered as asked)."""
-        pair = compared(text, self.latest)
+        pair = compared(text, self.latest) or compared(focus(text), self.latest)
         if pair is None:
             return None
-        rows = [self._row_for(part) for part in pair]
+        rows = self._paired_rows([self._row_for(part) for part in pair], pair)
         if rows.count(None) == 1:  # one side found its table: the other's line in it
             found = next(r for r in rows if r is not None)
             rows = [
@@ -317,6 +325,21 @@ class Assistant:
         """The asking part of a question read: typos corrected, key terms and cue found,
         one filler word dropped."""
         return self._without_filler(self._analysed(self._corrected(focused)))
+
+    def _paired_rows(
+        self, rows: list[StatRow | None], pair: tuple[str, str]
+    ) -> list[StatRow | None]:
+        """Two sides found in different tables ("the police grant or the precept" matched a
+        spending line and a funding line): the side that reads as well in the other's table
+        moves there, so both come from one table; otherwise the rows as found."""
+        if not all(rows) or rows[0].table_title == rows[1].table_title:  # type: ignore[union-attr]
+            return rows
+        for i in (0, 1):
+            other = rows[1 - i]
+            moved = self._closest_row(self._read(focus(pair[i])), other.table_title)  # type: ignore[union-attr]
+            if moved is not None and moved != other:
+                return [moved, other] if i == 0 else [other, moved]
+        return rows
 
     def _row_for(self, part: str) -> StatRow | None:
         """The table row one side of a comparison names: by its terms, else by meaning
@@ -651,7 +674,10 @@ def row_vectors(store: StatisticsStore, embed: Callable[[list[str]], Any]) -> np
     """Each table row's label embedded alone, then with its table's title (2 x rows)."""
     if not store.rows:
         return None
-    texts = [r.label for r in store.rows] + [f"{r.label} ({r.table_title})" for r in store.rows]
+    labels = [spelled_out(r.label) for r in store.rows]
+    texts = labels + [
+        f"{label} ({r.table_title})" for label, r in zip(labels, store.rows, strict=True)
+    ]
     return np.asarray(embed(texts), dtype=np.float32)
 
 

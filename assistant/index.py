@@ -38,7 +38,7 @@ from assistant.settings import Settings
 from assistant.tables import Table, extract_tables, screen_tables, write_store
 from assistant.untrusted import Flag, patterns_version
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The collections are small (hundreds of vectors): search wide enough to be exact, so the same
 # question always finds the same neighbours, whatever else the machine is doing.
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 400, "hnsw:search_ef": 400, "hnsw:M": 32}

@@ -102,11 +102,19 @@ _FY = re.compile(
 )
 
 
+# "16/17", "fy 16-17": two two-digit years, the second the year after the first
+_FY_SHORT = re.compile(r"(?<![\d/.-])(\d\d)\s*[-/]\s*(\d\d)(?![\d/.-])")
+
+
 def financial_years(text: str) -> set[int]:
-    """Years in which the financial years a text names end ("2020-21" and "to March 2021": 2021)."""
+    """Years in which the financial years a text names end ("2020-21", "20/21" and "to March
+    2021": 2021)."""
     out = set()
     for m in _FY.finditer(text):
         out.add(int(m.group(1)[:2] + m.group(3)) if m.group(1) else int(m.group(4)))
+    for m in _FY_SHORT.finditer(text):
+        if int(m.group(2)) == int(m.group(1)) + 1:
+            out.add(2000 + int(m.group(2)))
     return out
 
 
@@ -238,11 +246,28 @@ _THAN = re.compile(
     rf"{_COMPARATIVE}\s+(?P<what>[a-z]+\s+)?than\s+(?P<b>[^,?]+?)(\s*,.*)?[?.!]*$",
     re.I,
 )
-# "How did A compare with B?" (not with an earlier period: one row or sentence holds both)
-_HOW_COMPARE = re.compile(
-    r"^\s*how\s+(did|does|do|has|have)\s+(?P<a>.+?)\s+compare(d)?\s+(with|to|against)\s+"
-    r"(?P<b>[^?]+?)[?.!]*$",
+# "How much more went on A than on B?", "How many more A than B were there?"
+_HOW_MUCH_MORE = re.compile(
+    rf"^\s*how\s+(much|many)\s+{_COMPARATIVE}\s+(?P<verb>(\w+\s+){{0,3}}?(on|for|to|by|in)\s+)?"
+    r"(?P<a>.+?)\s+than\s+((on|for|to|by|in)\s+)?(?P<b>[^,?]+?)(\s*,.*)?[?.!]*$",
     re.I,
+)
+# "How did A compare with B?" (not with an earlier period: one row or sentence holds both),
+# also after a scene-setting clause ("In the spending breakdown, how does A compare with B?")
+_HOW_COMPARE = re.compile(
+    r"^\s*([^?]*,\s*)?how\s+(did|does|do|has|have)\s+(?P<a>.+?)\s+compare(d)?\s+"
+    r"(with|to|against)\s+(?P<b>[^?]+?)[?.!]*$",
+    re.I,
+)
+# "How much did A cost compared with B?", "What was A, set against B?"
+_COMPARED_WITH = re.compile(
+    r"^\s*(how (much|many)|what)\s+(did|does|do|was|were|is|are)\s+(?P<a>.+?)\s+"
+    r"(?P<verb>(cost|spend|get|receive|take|bring in|record)\s+)?,?\s*"
+    r"(compared (with|to)|as against|set against|versus|vs\.?)\s+(?P<b>[^?]+?)[?.!]*$",
+    re.I,
+)
+_TRAILING_PERIOD = re.compile(
+    r"\s+(in|for|during|over)\s+(the\s+)?(year\s+)?\d{4}([/-]\d{2,4})?\b", re.I
 )
 _WHICH_LEAD = re.compile(
     rf"^\s*(which|what|who|was|were|did|do|does|is|are)\b|\b{_COMPARATIVE}\b", re.I
@@ -257,7 +282,12 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     if match:
         lead = " ".join(_WHICH_LEAD.sub(" ", match.group("lead")).replace(",", " ").split())
         pair = (f"{lead} {match.group('a')}", f"{lead} {match.group('b')}")
-    elif (match := _HOW_COMPARE.match(text) or _THAN.match(text)) is not None:
+    elif (
+        match := _HOW_COMPARE.match(text)
+        or _HOW_MUCH_MORE.match(text)
+        or _COMPARED_WITH.match(text)
+        or _THAN.match(text)
+    ) is not None:
         verb = " ".join(
             match.groupdict().get(k) or "" for k in ("verb", "what") if match.groupdict().get(k)
         )
@@ -266,6 +296,9 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
         return None
     if any(period_of(p, latest) == "earlier" or len(content_words(p)) < 1 for p in pair):
         return None  # "compared with the year before": one row or sentence holds both
+    said = _TRAILING_PERIOD.search(pair[1])
+    if said and not _TRAILING_PERIOD.search(pair[0]):  # "A than B in 2030/31": both then
+        pair = (f"{pair[0]}{said.group(0)}", pair[1])
     return pair
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.passages import Passage
 from assistant.statistics import StatisticsStore, StatRow
-from assistant.text import content_words, expanded_stems, numbers_in, stem
+from assistant.text import content_words, expanded_stems, numbers_in, spelled_out, stem
 
 MODEL_FILE = Path(__file__).parent / "data" / "ranker.json"
 POOL = 24  # candidates per retriever that reach the model
@@ -68,7 +68,7 @@ class Option:
 def row_sentence(row: StatRow) -> str:
     """A table row written out: label, each column's value, the table title."""
     values = "; ".join(f"{c}: {row.values.get(c, '')}" for c in row.columns)
-    return f"{row.label}: {values} ({row.table_title})"
+    return f"{spelled_out(row.label)}: {values} ({row.table_title})"
 
 
 def options_for(passages: Sequence[Passage], store: StatisticsStore) -> list[Option]:

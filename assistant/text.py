@@ -63,6 +63,25 @@ def glossary() -> dict[str, tuple[str, ...]]:
     return {e["term"]: tuple(e["means"]) for e in data["entries"]}
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, tuple[str, ...]]:
+    """The glossary's abbreviations and what they stand for (their other spellings)."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return {
+        e["term"]: tuple(m for m in e["means"] if m != e["term"] and " " in m)
+        for e in data["entries"]
+        if e["kind"] == "abbreviation"
+    }
+
+
+def spelled_out(label: str) -> str:
+    """A label with the glossary's spelling-out of its abbreviations after it ("DCLG Grant"
+    -> "DCLG Grant (communities local government)"), so a question that spells the body
+    out finds it by words and by meaning."""
+    found = [m for w in words(label) for m in _abbreviations().get(w, ())]
+    return f"{label} ({'; '.join(dict.fromkeys(found))})" if found else label
+
+
 _stemmer = Stemmer.Stemmer("english")
 
 

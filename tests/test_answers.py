@@ -10,8 +10,8 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
-from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, unframed
-from assistant.text import GLOSSARY_FILE
+from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, financial_years, unframed
+from assistant.text import GLOSSARY_FILE, spelled_out
 from tests.conftest import MANIFEST, load_testset_cases
 
 MANIFEST_AUTHOR = json.loads(MANIFEST.read_text(encoding="utf-8"))["author"]
@@ -355,6 +355,17 @@ def test_every_framing_pattern_names_its_source_and_compiles() -> None:
         ("How did burglary compare with the year before?", None),  # one row holds both
         ("How many more officers are there?", None),
         ("Do you have more information or a link?", None),
+        ("How much more went on bikes than on cars?", ("bikes went on", "cars went on")),
+        (
+            "In the breakdown, how does local policing compare with road policing?",
+            ("local policing", "road policing"),
+        ),
+        ("How much did bikes cost compared with cars?", ("bikes cost", "cars cost")),
+        (
+            "How much did A cost compared with B in 2030-31?",
+            ("A cost in 2030-31", "B in 2030-31 cost"),
+        ),
+        ("How many homicides were there in 2031 compared with 2030?", None),
     ],
 )
 def test_comparisons_are_read_as_two_questions(asked: str, pair: tuple[str, str] | None) -> None:
@@ -529,6 +540,36 @@ def test_a_sentence_agrees_by_the_percentage_next_to_the_indicator_not_a_later_o
     assert answer.kind == "statistic" and not answer.conflicts  # the text agrees with the table
     domestic = assistant_session.ask("By what percentage did domestic abuse incidents go up?")
     assert domestic.conflicts  # the table's 4.2% and the text's 7.2 per cent still differ
+
+
+@pytest.mark.parametrize(
+    ("said", "years"),
+    [
+        ("in 30/31", {2031}),
+        ("fy 30-31", {2031}),
+        ("in 2030/31", {2031}),
+        ("24/7 cover", set()),
+        ("a 3-1 win", set()),
+        ("on 12/14 May", set()),
+    ],
+)
+def test_short_financial_years_are_read(said: str, years: set[int]) -> None:
+    assert financial_years(said) == years
+
+
+def test_abbreviations_in_table_labels_are_spelled_out_from_the_glossary() -> None:
+    assert spelled_out("DCLG Grant") == "DCLG Grant (communities local government)"
+    assert spelled_out("Local Policing") == "Local Policing"
+
+
+def test_two_sides_found_in_different_tables_are_read_in_one(assistant_session: Assistant) -> None:
+    # "police grant" alone also fits a spending line; the precept's table holds the grant
+    answer = assistant_session.ask(
+        "Which brought in more money, the main government police grant or the council tax "
+        "precept? Give both amounts."
+    )
+    assert answer.kind == "statistic" and len(answer.citations) == 2
+    assert "102,783" in answer.text and "92,644" in answer.text
 
 
 def test_two_lines_of_one_table_compared_open_with_the_larger(assistant_session: Assistant) -> None:
