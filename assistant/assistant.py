@@ -253,12 +253,13 @@ class Assistant:
         pair = compared(text, self.latest) or compared(focus(text), self.latest)
         if pair is None:
             return None
-        rows = self._paired_rows([self._row_for(part) for part in pair], pair)
+        asked = [self._read(focus(part)) for part in pair]
+        rows = self._paired_rows([self._row_for(q) for q in asked], asked)
         if rows.count(None) == 1:  # one side found its table: the other's line in it
             found = next(r for r in rows if r is not None)
             rows = [
-                r or self._closest_row(self._read(focus(p)), found.table_title)
-                for p, r in zip(pair, rows, strict=True)
+                r or self._closest_row(q, found.table_title)
+                for q, r in zip(asked, rows, strict=True)
             ]
         if all(rows) and rows[0] != rows[1] and rows[0].table_title == rows[1].table_title:
             # two lines of one table: their figures are the comparison
@@ -327,7 +328,7 @@ class Assistant:
         return self._without_filler(self._analysed(self._corrected(focused)))
 
     def _paired_rows(
-        self, rows: list[StatRow | None], pair: tuple[str, str]
+        self, rows: list[StatRow | None], asked: list[Question]
     ) -> list[StatRow | None]:
         """Two sides found in different tables ("the police grant or the precept" matched a
         spending line and a funding line): the side that reads as well in the other's table
@@ -336,15 +337,14 @@ class Assistant:
             return rows
         for i in (0, 1):
             other = rows[1 - i]
-            moved = self._closest_row(self._read(focus(pair[i])), other.table_title)  # type: ignore[union-attr]
+            moved = self._closest_row(asked[i], other.table_title)  # type: ignore[union-attr]
             if moved is not None and moved != other:
                 return [moved, other] if i == 0 else [other, moved]
         return rows
 
-    def _row_for(self, part: str) -> StatRow | None:
+    def _row_for(self, question: Question) -> StatRow | None:
         """The table row one side of a comparison names: by its terms, else by meaning
         (``_closest_row``, the side asked as a figure)."""
-        question = self._read(focus(part))
         return self.store.match(question, self._weight) or self._closest_row(question)
 
     def _nearest_row(self, text: str, question: Question) -> Answer | None:

@@ -55,21 +55,25 @@ GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.json"
 
 
 @lru_cache(maxsize=1)
+def _glossary_entries() -> tuple[dict, ...]:
+    """The entries of ``data/glossary.json``, read once."""
+    return tuple(json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))["entries"])
+
+
+@lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
     """Question words mapped to the words a report may use for the same thing: police and
     public-finance terms, informal words and synonyms, each with its source, from
     ``data/glossary.json``."""
-    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
-    return {e["term"]: tuple(e["means"]) for e in data["entries"]}
+    return {e["term"]: tuple(e["means"]) for e in _glossary_entries()}
 
 
 @lru_cache(maxsize=1)
 def _abbreviations() -> dict[str, tuple[str, ...]]:
     """The glossary's abbreviations and what they stand for (their other spellings)."""
-    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
     return {
         e["term"]: tuple(m for m in e["means"] if m != e["term"] and " " in m)
-        for e in data["entries"]
+        for e in _glossary_entries()
         if e["kind"] == "abbreviation"
     }
 
