@@ -197,6 +197,8 @@ _REPORT = re.compile(
     r"punched|hit|threatened|harassed)|broke into my|"
     r"who (do|should|can|could|would) i (tell|contact|call|inform|pass|give|send|speak|talk)|"
     r"pass (this|it|that|the) (information |info |details )?on|"
+    r"pass on (some |any )?(information|info|details) (about|on)|"
+    r"(get|need|want|have|give me) (a |the |my )?crime (ref|reference)\b|"
     r"who to (tell|contact|call|inform|speak to|talk to)|"
     r"(i'?m|i am) (writing to |calling to )?reporting|"
     r"(let|tell|inform|notify|alert) the police( know)?|"

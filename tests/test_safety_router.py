@@ -149,10 +149,24 @@ def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | 
         "I pass this on to?",
         "Not sure who to speak to, money has gone from my nan's account",
         "I am reporting a burglary at my shed last month",
+        "my bike went from outside the station on friday, how do i get a crime ref for the "
+        "insurance",
+        "Is there a way to pass on information about a neighbour who deals from his van?",
     ],
 )
 def test_asking_who_to_tell_routes_as_a_report_on_rules_alone(message: str) -> None:
     assert getattr(rules_route(message), "label", None) == "report"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How many crime reference numbers were issued last year?",
+        "What information about knife crime does the report pass on to schools?",
+    ],
+)
+def test_questions_about_references_and_information_are_not_reports(message: str) -> None:
+    assert rules_route(message) is None
 
 
 def test_every_warning_sign_names_its_source_and_compiles() -> None:
