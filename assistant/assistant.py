@@ -320,7 +320,7 @@ class Assistant:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
             return self._learned(text, question) or self._nearest_row(text, question) or found
-        return found
+        return self._row_over_sentences(text, question, found)
 
     def _read(self, focused: str) -> Question:
         """The asking part of a question read: typos corrected, key terms and cue found,
@@ -355,7 +355,17 @@ class Assistant:
         if not wants_figure(question):
             return None
         row = self._closest_row(question)
-        return None if row is None else self.composer.from_row(text, row, question.period)
+        if row is None:
+            return None
+        unknown = set(self._unknown_terms(question))
+        pairs = zip(question.terms, question.term_stems(), strict=True)
+        known = [g for t, g in pairs if t not in unknown]
+        if unknown and not any(g & row.label_stems() for g in known):
+            # a word the report never uses, and nothing else the question names in the line's
+            # label ("spend on overtime" is not "Police staff pay"; "nuisance behaviour
+            # incidents" does reach "Number of anti-social behaviour incidents")
+            return None
+        return self.composer.from_row(text, row, question.period)
 
     def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
         """The row closest in meaning to the question (see ``_nearest_row``), or None; with
@@ -375,7 +385,10 @@ class Assistant:
         bar = self.settings.row_similarity if table is None else self.settings.pair_row_similarity
         if similarity[best] < bar or (asked and not asked & row.years()):
             return None
-        held = row.label_stems() | row.context_stems() | {stem(w) for w in self.composer.own}
+        # every word of the label ("Police Grant" names the police, a word too common to
+        # say what the row measures) and of its table
+        held = row.label_stems() | stems(row.label) | row.context_stems()
+        held |= {stem(w) for w in self.composer.own}
         if any(not expanded(name) & held for name in question.names):
             return None  # a place or body the row is not about ("in Kent", "across England")
         if other_kind(question, row):
@@ -437,6 +450,38 @@ class Assistant:
         ]
         chosen.sort(key=lambda c: (c.passage.position, c.index))  # in reading order
         return self.composer.from_sentences(text, chosen)
+
+    def _row_over_sentences(self, text: str, question: Question, found: Answer) -> Answer:
+        """A figure question the rules answered with sentences ("what did it cost to run the
+        commissioner's own office?" with a sentence about what the office spent on victims)
+        is answered from a table row instead when the learned ranker is nearly sure of that
+        row (``ranker_row_over_rules``) and gives none of the quoted sentences half its
+        probability. The row must hold the period asked about and be about every place or
+        body the question names."""
+        bar = self.settings.ranker_row_over_rules
+        if (
+            found.kind != "answer"
+            or bar > 1
+            or self.ranker is None
+            or self.space is None
+            or not self.settings.learned_answerer
+            or not wants_figure(question)
+        ):
+            return found
+        ranked, _ = self.ranker.best(self.space, question.text, self.retriever.embed(question.text))
+        if not ranked or ranked[0][0].row is None or ranked[0][1] < bar:
+            return found
+        best, likely = ranked[0]
+        quoted = {c.quote for c in found.citations}
+        if any(p >= likely / 2 for o, p in ranked if o.row is None and o.text in quoted):
+            return found
+        row = best.row
+        asked = financial_years(question.text)
+        if (asked and not asked & row.years()) or not self._names_all(question, best):
+            return found
+        if other_kind(question, row):
+            return found  # "how many" is not answered by a percentage
+        return self.composer.from_row(text, row, question.period)
 
     def _names_all(self, question: Question, option: Option) -> bool:
         """Whether a learned candidate is about every place or body the question names

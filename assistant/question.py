@@ -233,9 +233,11 @@ _SHARED_HEAD = re.compile(r"^(.*?\b(?:on|of|for|in)\b)\s", re.I)
 
 
 _COMPARATIVE = r"(more|less|fewer|higher|lower|bigger|larger|greater|smaller|most|least)"
-# "Was more spent on A or on B?", "Which brought in more money, A or B?"
+# "Was more spent on A or on B?", "Which brought in more money, A or B?", "Were there more
+# A or B?" (not "were there fewer drink or drug driving offences than the year before")
 _EITHER = re.compile(
-    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,))"
+    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,)|"
+    rf"(?!.*\bthan\b).*?\b(was|were|is|are)\s+there\s+{_COMPARATIVE})"
     r"\s+(?P<a>[^,?]+?)\s*,?\s+or\s+((on|for|in|of|from|to|by|with|the)\s+)?(?P<b>[^,?]+?)"
     r"(\s*,.*)?[?.!]*$",
     re.I,

@@ -184,6 +184,14 @@ class Settings(BaseSettings):
         "confidence, calibrated on the questions the rules refuse, passes the fitted "
         "threshold.",
     )
+    ranker_row_over_rules: float = Field(
+        0.95,
+        ge=0.0,
+        le=1.01,
+        description="A figure question the rules answered from sentences is answered from "
+        "the learned ranker's best candidate instead when that is a table row at least this "
+        "likely and no quoted sentence is half as likely; 1.01: never.",
+    )
     ranker_keep_ratio: float = Field(
         0.9,
         gt=0.0,

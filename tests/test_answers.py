@@ -366,6 +366,9 @@ def test_every_framing_pattern_names_its_source_and_compiles() -> None:
             ("A cost in 2030-31", "B in 2030-31 cost"),
         ),
         ("How many homicides were there in 2031 compared with 2030?", None),
+        ("Were there more burglaries or robberies?", ("there burglaries", "there robberies")),
+        # "or" inside one thing compared with another period: one row holds both
+        ("Were there fewer drink or drug offences than the year before?", None),
     ],
 )
 def test_comparisons_are_read_as_two_questions(asked: str, pair: tuple[str, str] | None) -> None:
@@ -444,6 +447,44 @@ def test_a_figure_asked_in_other_words_than_the_table_comes_from_the_nearest_row
     off = assistant_session.settings.model_copy(update={"row_similarity": 1.01})
     monkeypatch.setattr(assistant_session, "settings", off)
     assert assistant_session.ask(question).kind == "not_found"
+
+
+def test_a_measure_the_report_never_names_is_not_answered_by_the_nearest_row(
+    assistant_session: Assistant,
+) -> None:
+    # "overtime" is in no table; the nearest line by meaning (a pay line) names nothing else
+    # the question asks about, so it is not given as the answer
+    answer = assistant_session.ask("How much did Essex Police spend on overtime in 2016/17?")
+    assert answer.kind == "not_found", answer.text
+
+
+def test_a_side_of_a_comparison_named_with_a_common_word_finds_its_line(
+    assistant_session: Assistant,
+) -> None:
+    # "Police Grant": the police are named in nearly every line, yet the line is about them
+    answer = assistant_session.ask(
+        "Which brought in more money in 2016/17, the Police Grant or the council tax precept?"
+    )
+    assert answer.kind == "statistic", answer.text
+    assert answer.text.startswith("Police Grant is the larger in 2016/17: 102,783 [")
+    counts = assistant_session.ask(
+        "In the year to March 2017, were there more antisocial behaviour incidents or "
+        "domestic abuse incidents?"
+    )
+    assert "52,170" in counts.text and "32,009" in counts.text, counts.text
+
+
+def test_a_figure_the_ranker_is_sure_is_a_table_line_overrides_sentences_about_something_else(
+    assistant_session: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "What did it cost to run the commissioner's own office in 2016/17?"
+    answer = assistant_session.ask(question)
+    assert answer.kind == "statistic" and "1,230" in answer.text, answer.text
+    assert answer.statistics[0].indicator == "Office of the Police and Crime Commissioner"
+    # switched off, the rules' sentences (what the office spent on victims) stand
+    off = assistant_session.settings.model_copy(update={"ranker_row_over_rules": 1.01})
+    monkeypatch.setattr(assistant_session, "settings", off)
+    assert assistant_session.ask(question).kind == "answer"
 
 
 def test_a_word_the_model_knows_whole_is_not_corrected_as_a_typo(assistant_session) -> None:
