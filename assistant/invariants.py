@@ -93,9 +93,12 @@ def _nothing_stated(answer: Answer, reports: dict[str, str]) -> list[str]:
     ):
         out.append(f"a {answer.kind} answer must cite nothing")
     report_numbers = set().union(*(_numbers_of(r) for r in reports.values()))
+    # the user's own words echoed back ("what “and the 12 months before?” refers to") state
+    # nothing from the report
+    typed = {number_key(n) for n in numbers_in(answer.question)}
     for n in numbers_in(answer.text):
         key = number_key(n)
-        if key in report_numbers and key not in _SERVICE_KEYS:
+        if key in report_numbers and key not in _SERVICE_KEYS | typed:
             out.append(f"a {answer.kind} answer states the report figure {n}")
     return out
 

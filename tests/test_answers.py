@@ -395,7 +395,15 @@ def test_every_glossary_entry_names_its_source_and_no_report() -> None:
         assert not re.search(r"essex|20\d\d[-/]\d\d", said), entry["term"]
 
 
-@pytest.mark.parametrize("asked", ["and the year before?", "What about last year?"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "and the year before?",
+        "What about last year?",
+        # a figure typed by the user is echoed, not withheld as a report figure
+        "and what was it in the 12 months before that?",
+    ],
+)
 def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
     assistant_session: Assistant, asked: str
 ) -> None:

@@ -51,6 +51,14 @@ def _cite(n: int, quote: str) -> Citation:
         ),
         (Answer("q", "emergency", "Call 999 now."), []),
         (
+            Answer("and in 34 days?", "not_found", "What does “and in 34 days?” refer to?"),
+            [],
+        ),
+        (
+            Answer("and in 15 days?", "not_found", "“and in 15 days?”: it was 34."),
+            ["a not_found answer states the report figure 34"],
+        ),
+        (
             Answer("q", "answer", "A [1].", [_cite(1, "to 15")], [], [Conflict("x", (1,))]),
             ["conflict 'x' needs two existing citations"],
         ),
@@ -64,6 +72,8 @@ def _cite(n: int, quote: str) -> Citation:
         "refusal-cites",
         "refusal-states-figure",
         "service-number-allowed",
+        "refusal-echoes-typed-number",
+        "refusal-states-figure-besides-echo",
         "one-sided-conflict",
     ],
 )
