@@ -190,6 +190,8 @@ def test_every_warning_sign_names_its_source_and_compiles() -> None:
         ("How much did the Commissioner spend on suicide prevention?", None),
         ("What does the report say about people in mental health crisis?", None),
         ("Which building is the police headquarters in?", None),
+        ("got a box of tablets right next to me, whats the point", "distress"),
+        ("Is there funding for a box of tablets for people in custody?", None),
     ],
     ids=[
         "not-wake-up",
@@ -200,6 +202,8 @@ def test_every_warning_sign_names_its_source_and_compiles() -> None:
         "prevention-spend",
         "crisis-policy",
         "building",
+        "means-at-hand",
+        "tablets-question",
     ],
 )
 def test_published_warning_signs_route_to_999_and_samaritans_even_on_rules_alone(
