@@ -324,8 +324,17 @@ class Assistant:
 
     def _read(self, focused: str) -> Question:
         """The asking part of a question read: typos corrected, key terms and cue found,
-        one filler word dropped."""
-        return self._without_filler(self._analysed(self._corrected(focused)))
+        one filler word dropped. A question asking who holds a role named by its
+        abbreviation alone ("who's the PCC") gets it spelled out, as the report names people
+        next to their roles written in full."""
+        question = self._analysed(self._corrected(focused))
+        if (
+            question.cue in ("who", "person")
+            and len(question.terms) == 1
+            and spelled_out(focused) != focused
+        ):
+            question = self._analysed(self._corrected(spelled_out(focused)))
+        return self._without_filler(question)
 
     def _paired_rows(
         self, rows: list[StatRow | None], asked: list[Question]

@@ -25,6 +25,7 @@ _CUES = (
         re.compile(
             r"\b(go(ne|ing)? (up|down)|went (up|down)|increase[sd]?|decrease[sd]?|"
             r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
+            r"gr[eo]w(n|th)?|growing|shr[iau]nk|climb(ed)?|"
             r"reduc(e|ed|tion)|trend|compared?)\b",
             re.I,
         ),
@@ -143,7 +144,14 @@ _ASIDE = re.compile(r"<!--.*?-->|<[^>]{0,300}>|\[[^\]]{0,300}\]|\{[^}]{0,300}\}"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
-_POINTS_BACK = re.compile(r"\b(that|this|these|those|it|they)\b", re.I)
+# "Is that consistent ...?", "What were the actual figures?": the question needs the
+# sentence before it.
+_POINTS_BACK = re.compile(
+    r"\b(that|this|these|those|it|they)\b|"
+    r"\b(actual|precise|exact|real|correct|true|official|right)\s+(figure|number|percentage|"
+    r"amount|total|sum|rate|count|cost|level)s?\b",
+    re.I,
+)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|him|his|her|that|those|these)\b", re.I)
 
 
@@ -319,6 +327,28 @@ def split_compound(text: str) -> list[str]:
 
 
 FRAMING_FILE = Path(__file__).parent / "data" / "framing.json"
+TEXT_SPEAK_FILE = Path(__file__).parent / "data" / "text_speak.json"
+
+
+@lru_cache(maxsize=1)
+def _text_speak() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The spellings of ``data/text_speak.json`` ("b4", "wot") and what they stand for."""
+    data = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))
+    means = {e["written"].lower(): e["means"] for e in data["entries"]}
+    alternatives = "|".join(sorted(map(re.escape, means), key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’£$.,-])({alternatives})(?![\w'’%-])", re.I), means
+
+
+def plainly_spelled(text: str) -> str:
+    """The text with text-speak spellings replaced by the words they stand for ("the yr b4"
+    -> "the year before"); whole words only, and a lone capital letter ("R Hirst") kept."""
+    pattern, means = _text_speak()
+
+    def plain(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if len(word) == 1 and word.isupper() else means[word.lower()]
+
+    return pattern.sub(plain, text)
 
 
 @lru_cache(maxsize=1)
@@ -341,15 +371,15 @@ def unframed(text: str) -> str:
 
 def focus(text: str) -> str:
     """The asking part of a message: markup, bracketed asides and framing words ("Could you
-    please confirm ...") dropped, and when some sentences are questions and others are not
+    please confirm ...") dropped, text-speak spelled plainly, and when some sentences are questions and others are not
     (instructions, claims), the questions only."""
-    cleaned = unframed(" ".join(_ASIDE.sub(" ", text).split()) or text)
+    cleaned = unframed(plainly_spelled(" ".join(_ASIDE.sub(" ", text).split())) or text)
     sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
         return cleaned
     if any(_POINTS_BACK.search(_FIRST_CLAUSE.split(s, maxsplit=1)[0]) for s in asks):
-        return cleaned  # "Is that consistent ...?" needs the sentence before it
+        return cleaned
     return " ".join(asks)  # "..., and is that worse?": 'that' is in the question itself
 
 

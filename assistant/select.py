@@ -52,7 +52,7 @@ _DATE = re.compile(
 )
 _CHANGE = re.compile(
     r"\b(increas\w*|decreas\w*|reduc\w*|rose|risen|fell|fallen|up|down|"
-    r"rise|fall)\b",
+    r"rise|fall|gr[eo]w\w*|growth|shr[iau]nk\w*|climb\w*)\b",
     re.I,
 )
 

@@ -128,6 +128,18 @@ _IRREGULAR = {
     "halves": "half",
     "women": "woman",
     "men": "man",
+    # Irregular past forms of the verbs of change (Oxford Learner's Dictionaries, list of
+    # irregular verbs): "has it grown?" finds "grow", "it fell" finds "fall".
+    **{
+        past: verb
+        for verb, forms in {
+            "grow": "grew grown",
+            "rise": "rose risen",
+            "fall": "fell fallen",
+            "shrink": "shrank shrunk",
+        }.items()
+        for past in forms.split()
+    },
 }
 
 

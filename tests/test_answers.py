@@ -10,8 +10,18 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.privacy import PERSONAL_DATA_NOTICE
-from assistant.question import FRAMING_FILE, PERSONAL_INFO, compared, financial_years, unframed
-from assistant.text import GLOSSARY_FILE, spelled_out
+from assistant.question import (
+    FRAMING_FILE,
+    PERSONAL_INFO,
+    TEXT_SPEAK_FILE,
+    analyse,
+    compared,
+    financial_years,
+    focus,
+    plainly_spelled,
+    unframed,
+)
+from assistant.text import GLOSSARY_FILE, spelled_out, stem
 from tests.conftest import MANIFEST, load_testset_cases
 
 MANIFEST_AUTHOR = json.loads(MANIFEST.read_text(encoding="utf-8"))["author"]
@@ -332,10 +342,83 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
         ("What exactly did the report say about drones?", "drones?"),
         ("Is it true?", "Is it true?"),  # nothing else would be left: kept as asked
         ("How many officers are there?", "How many officers are there?"),
+        (
+            "I've heard the pilots cost £200k - does the report back that up?",
+            "the pilots cost £200k ?",
+        ),
+        ("Apparently burglary fell. Is that right?", "burglary fell. ?"),
+        ("It has been claimed that the grant rose.", "the grant rose."),
+        ("The report says that 42 officers joined.", "42 officers joined."),
+        ("I have read the report twice.", "I have read the report twice."),  # not hearsay
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
     assert unframed(asked) == plain
+
+
+@pytest.mark.parametrize(
+    ("asked", "kept"),
+    [
+        # The asking sentence points back at the claim before it: both are read.
+        (
+            "I've seen it claimed confidence fell by seven points. What were the actual figures?",
+            "confidence fell by seven points. What were the actual figures?",
+        ),
+        (
+            "The drones cost a lot. What is the exact amount?",
+            "The drones cost a lot. What is the exact amount?",
+        ),
+        # A question that names its own subject stands alone.
+        ("I read about drones. How many drones were bought?", "How many drones were bought?"),
+    ],
+)
+def test_a_question_pointing_back_at_a_claim_keeps_it(asked: str, kept: str) -> None:
+    assert focus(asked) == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("total crimes the yr b4?", "total crimes the year before?"),
+        ("wot r the priorities", "what are the priorities"),
+        ("hw much did u spend on fones", "how much did you spend on phones"),
+        ("Did R Hirst sign it?", "Did R Hirst sign it?"),  # an initial, not text-speak
+        ("£2.5m or 2.5%?", "£2.5m or 2.5%?"),
+    ],
+)
+def test_text_speak_is_read_as_the_words_it_stands_for(typed: str, plain: str) -> None:
+    assert plainly_spelled(typed) == plain
+
+
+def test_every_text_speak_entry_names_its_source_and_no_report() -> None:
+    data = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))
+    written = [e["written"] for e in data["entries"]]
+    assert len(written) == len(set(written)), "a spelling is listed twice"
+    for entry in data["entries"]:
+        assert entry["written"] == entry["written"].lower() and entry["means"].strip()
+        assert entry["source"].strip()
+        assert not re.search(r"essex|20\d\d[-/]\d\d", json.dumps(entry).lower())
+
+
+@pytest.mark.parametrize(
+    "asked", ["How much has the programme grown?", "Has it grown since March?", "Did it shrink?"]
+)
+def test_growing_and_shrinking_are_changes(asked: str) -> None:
+    assert analyse(asked).cue == "change"
+
+
+def test_irregular_past_forms_of_change_verbs_share_the_stem() -> None:
+    assert stem("grown") == stem("grew") == stem("grow")
+    assert stem("fallen") == stem("fell") == stem("fall")
+    assert stem("risen") == stem("rose") == stem("rise")
+
+
+def test_who_holds_a_role_named_by_its_abbreviation(assistant_session: Assistant) -> None:
+    for asked in ("whos the pcc for essex", "who is the PCC?"):
+        answer = assistant_session.ask(asked)
+        assert answer.kind == "answer" and "Roger Hirst" in answer.text, asked
+    deputy = assistant_session.ask("wots the name of the deputy pcc")
+    assert "Jane Gardner" in deputy.text
 
 
 def test_every_framing_pattern_names_its_source_and_compiles() -> None:
