@@ -371,8 +371,9 @@ def unframed(text: str) -> str:
 
 def focus(text: str) -> str:
     """The asking part of a message: markup, bracketed asides and framing words ("Could you
-    please confirm ...") dropped, text-speak spelled plainly, and when some sentences are questions and others are not
-    (instructions, claims), the questions only."""
+    please confirm ...") dropped, text-speak spelled plainly, and when some sentences are
+    questions and others are not (instructions, claims), the questions only, unless a
+    question points back at the sentence before it."""
     cleaned = unframed(plainly_spelled(" ".join(_ASIDE.sub(" ", text).split())) or text)
     sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
     asks = [s for s in sentences if s.rstrip().endswith("?")]
