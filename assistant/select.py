@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.passages import Passage
-from assistant.question import Question
+from assistant.question import Question, financial_years
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.text import FIRST_PERSON, glossary, numbers_in, stem, stems, words
 
@@ -29,7 +29,7 @@ SUBJECT_SIMILARITY = 0.75
 LOOK_AGAIN = 3
 _ASKS_HOW_MUCH = re.compile(
     r"\b(how (much|many|far)|by (how much|what))\b|"
-    r"^\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
+    r"(^|[.!?;]\s+)\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
     re.I,
 )
 _LABEL_NUMBER = re.compile(r"(section|act|priority|page|pages|phase|band|no)$", re.I)
@@ -52,7 +52,7 @@ _DATE = re.compile(
 )
 _CHANGE = re.compile(
     r"\b(increas\w*|decreas\w*|reduc\w*|rose|risen|fell|fallen|up|down|"
-    r"rise|fall|gr[eo]w\w*|growth|shr[iau]nk\w*|climb\w*)\b",
+    r"rise|fall|gr[eo]w\w*|growth|shr[iau]nk\w*|climb\w*|compared (to|with))\b",
     re.I,
 )
 
@@ -154,7 +154,7 @@ def _scored(
                     i,
                     sentence,
                     similarity,
-                    coverage(question, said, before, context, retriever),
+                    coverage(question, said, before, context, retriever, sentence),
                     any(g & said for g in question.term_stems()),
                     keyed and all(g & context for g in needed),
                     bool(key & said),
@@ -301,12 +301,17 @@ def coverage(
     before: set[str],
     context: set[str],
     retriever: HybridRetriever,
+    text: str = "",
 ) -> float:
     """IDF-weighted share of the question's key terms in the sentence (in part when they are
-    only in the sentence before it, or elsewhere in its passage)."""
+    only in the sentence before it, or elsewhere in its passage). A question comparing two
+    or more financial years ("in 2020-21 compared with 2018-19") also counts each year as a
+    term, as heavy as its heaviest word: the sentence naming both periods answers it."""
     total = found = 0.0
+    weights = []
     for group in question.term_stems():
         weight = max(retriever.idf(s) for s in group)
+        weights.append(weight)
         total += weight
         share = (
             1.0
@@ -316,6 +321,11 @@ def coverage(
             else (0.5 if group & context else 0.0)
         )
         found += weight * share
+    asked = financial_years(question.text)
+    if len(asked) >= 2 and weights:
+        named = financial_years(text)
+        total += max(weights) * len(asked)
+        found += max(weights) * len(asked & named)
     return found / total if total else 0.0
 
 

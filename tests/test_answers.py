@@ -781,3 +781,20 @@ def test_a_time_asked_for_is_not_answered_by_sentences_that_give_none(
 ) -> None:
     # the report talks about improving 101 but gives no waiting time
     assert assistant_session.ask(asked).kind == "not_found"
+
+
+def test_a_question_comparing_two_named_years_gets_the_sentence_naming_both(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask("How many courses were run in 2016-17 compared with 2014-15?")
+    assert answer.kind == "answer"
+    first = answer.text.split("[1]")[0]
+    assert "60,734" in first and "47,116" in first
+
+
+def test_a_figure_asked_in_a_later_sentence_is_still_a_figure_question() -> None:
+    from assistant.select import wants_figure
+
+    claim = "Confidence fell by seven points. What were the actual percentages?"
+    assert wants_figure(analyse(claim))
+    assert not wants_figure(analyse("Confidence fell. Tell me about the survey."))
