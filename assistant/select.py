@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.passages import Passage
@@ -333,25 +334,33 @@ def cue_fit(question: Question, sentence: str, proper: frozenset[str] = frozense
     """1 when the sentence holds the kind of fact the question asks for, else 0 (0.5 if none).
 
     proper: words the report only ever writes capitalised (names), for "who is" questions."""
-    cue = question.cue
-    figures = [n for n in numbers_in(sentence) if not _YEAR.match(n)]
-    asked = set(words(question.text))
-    names = [m for m in _NAME.findall(sentence) if not set(words(m)) <= asked]
-    people = [m for m in names if all(w in proper for w in words(m))]
-    checks = {
-        "count": _counts_something_asked(question, sentence),
-        "money": "£" in sentence,
-        "percentage": bool(_PART_OF.search(sentence))
-        if _ASKS_PART.search(question.text)
-        else "%" in sentence or "per cent" in sentence,
-        "who": bool(names),
-        "when": bool(_DATE.search(sentence)),
-        "where": bool(names),
-        "change": bool(_CHANGE.search(sentence)) and bool(figures),
-        "duration": bool(_DURATION.search(sentence)),
-        "person": bool(people),
+    checks: dict[str, Callable[[], bool]] = {
+        "count": lambda: _counts_something_asked(question, sentence),
+        "money": lambda: "£" in sentence,
+        "percentage": lambda: (
+            bool(_PART_OF.search(sentence))
+            if _ASKS_PART.search(question.text)
+            else "%" in sentence or "per cent" in sentence
+        ),
+        "who": lambda: bool(_names(question, sentence)),
+        "when": lambda: bool(_DATE.search(sentence)),
+        "where": lambda: bool(_names(question, sentence)),
+        "change": lambda: (
+            bool(_CHANGE.search(sentence)) and any(not _YEAR.match(n) for n in numbers_in(sentence))
+        ),
+        "duration": lambda: bool(_DURATION.search(sentence)),
+        "person": lambda: any(
+            all(w in proper for w in words(m)) for m in _names(question, sentence)
+        ),
     }
-    return 0.5 if cue is None else float(checks.get(cue, 0.5))
+    check = checks.get(question.cue) if question.cue is not None else None
+    return 0.5 if check is None else float(check())  # only the check the cue asks for
+
+
+def _names(question: Question, sentence: str) -> list[str]:
+    """Capitalised names in the sentence that the question does not already say."""
+    asked = set(words(question.text))
+    return [m for m in _NAME.findall(sentence) if not set(words(m)) <= asked]
 
 
 def _counts_something_asked(question: Question, sentence: str, window: int = 6) -> bool:
