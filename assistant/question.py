@@ -336,7 +336,7 @@ def _text_speak() -> tuple[re.Pattern[str], dict[str, str]]:
     data = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))
     means = {e["written"].lower(): e["means"] for e in data["entries"]}
     alternatives = "|".join(sorted(map(re.escape, means), key=len, reverse=True))
-    return re.compile(rf"(?<![\w'’£$.,-])({alternatives})(?![\w'’%-])", re.I), means
+    return re.compile(rf"(?<![\w'’£$.,/&-])({alternatives})(?![\w'’%/&-])", re.I), means
 
 
 def plainly_spelled(text: str) -> str:

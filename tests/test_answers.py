@@ -384,6 +384,8 @@ def test_a_question_pointing_back_at_a_claim_keeps_it(asked: str, kept: str) -> 
         ("hw much did u spend on fones", "how much did you spend on phones"),
         ("Did R Hirst sign it?", "Did R Hirst sign it?"),  # an initial, not text-speak
         ("£2.5m or 2.5%?", "£2.5m or 2.5%?"),
+        ("why is it n/a", "why is it n/a"),  # a table's "not available", not "and"
+        ("how many hrs n wot was it worth", "how many hours and what was it worth"),
     ],
 )
 def test_text_speak_is_read_as_the_words_it_stands_for(typed: str, plain: str) -> None:
