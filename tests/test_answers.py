@@ -800,3 +800,8 @@ def test_a_figure_asked_in_a_later_sentence_is_still_a_figure_question() -> None
     claim = "Confidence fell by seven points. What were the actual percentages?"
     assert wants_figure(analyse(claim))
     assert not wants_figure(analyse("Confidence fell. Tell me about the survey."))
+
+
+def test_a_scheme_is_the_report_s_programme(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask("How much has the Active Citizen scheme grown since March 2016?")
+    assert answer.kind == "answer" and "38" in answer.text and "105" in answer.text
