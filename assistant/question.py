@@ -244,7 +244,7 @@ _COMPARATIVE = r"(more|less|fewer|higher|lower|bigger|larger|greater|smaller|mos
 # "Was more spent on A or on B?", "Which brought in more money, A or B?", "Were there more
 # A or B?" (not "were there fewer drink or drug driving offences than the year before")
 _EITHER = re.compile(
-    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,)|"
+    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,|\s[-–—])|"
     rf"(?!.*\bthan\b).*?\b(was|were|is|are)\s+there\s+{_COMPARATIVE})"
     r"\s+(?P<a>[^,?]+?)\s*,?\s+or\s+((on|for|in|of|from|to|by|with|the)\s+)?(?P<b>[^,?]+?)"
     r"(\s*,.*)?[?.!]*$",
@@ -290,7 +290,9 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     compares one thing with another period (one row or sentence answers that)."""
     match = _EITHER.match(text)
     if match:
-        lead = " ".join(_WHICH_LEAD.sub(" ", match.group("lead")).replace(",", " ").split())
+        lead = " ".join(
+            re.sub(r",|\s[-–—]", " ", _WHICH_LEAD.sub(" ", match.group("lead"))).split()
+        )
         pair = (f"{lead} {match.group('a')}", f"{lead} {match.group('b')}")
     elif (
         match := _HOW_COMPARE.match(text)

@@ -30,7 +30,7 @@ SUBJECT_SIMILARITY = 0.75
 LOOK_AGAIN = 3
 _ASKS_HOW_MUCH = re.compile(
     r"\b(how (much|many|far)|by (how much|what))\b|"
-    r"(^|[.!?;]\s+)\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
+    r"(^|[.!?;]\s+|\s[-–—]\s+)\s*(what (was|is|were)|did|has|have|is|are|was|were)\b",
     re.I,
 )
 _LABEL_NUMBER = re.compile(r"(section|act|priority|page|pages|phase|band|no)$", re.I)

@@ -799,9 +799,22 @@ def test_a_figure_asked_in_a_later_sentence_is_still_a_figure_question() -> None
 
     claim = "Confidence fell by seven points. What were the actual percentages?"
     assert wants_figure(analyse(claim))
+    assert wants_figure(analyse("Confidence fell by seven points - what were the figures?"))
     assert not wants_figure(analyse("Confidence fell. Tell me about the survey."))
 
 
 def test_a_scheme_is_the_report_s_programme(assistant_session: Assistant) -> None:
     answer = assistant_session.ask("How much has the Active Citizen scheme grown since March 2016?")
     assert answer.kind == "answer" and "38" in answer.text and "105" in answer.text
+
+
+def test_a_dash_before_the_two_sides_still_reads_a_comparison() -> None:
+    asked = "Which brought in more money - the Police Grant or the council tax precept?"
+    assert compared(asked, 2017) == (
+        "brought in money the Police Grant",
+        "brought in money council tax precept",
+    )
+    assert compared("Was more spent on anti-social behaviour or on roads?", 2017) == (
+        "spent on anti-social behaviour",
+        "spent on roads",
+    )
