@@ -126,6 +126,7 @@ def _scored(
     author's role, which its prose names by writing in the first person ("I", "my office")."""
     passages = {h.passage.id: (rank, h.passage) for rank, h in enumerate(hits)}
     needed = required_terms(question, retriever)
+    asked_years = financial_years(question.text)  # once per question, not per sentence
     role = question.term_stems()[0] if question.cue == "person" and question.terms else set()
     for sid in sims:
         pid = sid.rsplit(":", 1)[0]
@@ -155,7 +156,7 @@ def _scored(
                     i,
                     sentence,
                     similarity,
-                    coverage(question, said, before, context, retriever, sentence),
+                    coverage(question, said, before, context, retriever, sentence, asked_years),
                     any(g & said for g in question.term_stems()),
                     keyed and all(g & context for g in needed),
                     bool(key & said),
@@ -303,6 +304,7 @@ def coverage(
     context: set[str],
     retriever: HybridRetriever,
     text: str = "",
+    asked_years: set[int] | None = None,
 ) -> float:
     """IDF-weighted share of the question's key terms in the sentence (in part when they are
     only in the sentence before it, or elsewhere in its passage). A question comparing two
@@ -322,7 +324,7 @@ def coverage(
             else (0.5 if group & context else 0.0)
         )
         found += weight * share
-    asked = financial_years(question.text)
+    asked = financial_years(question.text) if asked_years is None else asked_years
     if len(asked) >= 2 and weights:
         named = financial_years(text)
         total += max(weights) * len(asked)
@@ -334,33 +336,33 @@ def cue_fit(question: Question, sentence: str, proper: frozenset[str] = frozense
     """1 when the sentence holds the kind of fact the question asks for, else 0 (0.5 if none).
 
     proper: words the report only ever writes capitalised (names), for "who is" questions."""
-    checks: dict[str, Callable[[], bool]] = {
-        "count": lambda: _counts_something_asked(question, sentence),
-        "money": lambda: "£" in sentence,
-        "percentage": lambda: (
-            bool(_PART_OF.search(sentence))
-            if _ASKS_PART.search(question.text)
-            else "%" in sentence or "per cent" in sentence
-        ),
-        "who": lambda: bool(_names(question, sentence)),
-        "when": lambda: bool(_DATE.search(sentence)),
-        "where": lambda: bool(_names(question, sentence)),
-        "change": lambda: (
-            bool(_CHANGE.search(sentence)) and any(not _YEAR.match(n) for n in numbers_in(sentence))
-        ),
-        "duration": lambda: bool(_DURATION.search(sentence)),
-        "person": lambda: any(
-            all(w in proper for w in words(m)) for m in _names(question, sentence)
-        ),
-    }
-    check = checks.get(question.cue) if question.cue is not None else None
-    return 0.5 if check is None else float(check())  # only the check the cue asks for
+    check = _CUE_CHECKS.get(question.cue) if question.cue is not None else None
+    return 0.5 if check is None else float(check(question, sentence, proper))
 
 
 def _names(question: Question, sentence: str) -> list[str]:
     """Capitalised names in the sentence that the question does not already say."""
     asked = set(words(question.text))
     return [m for m in _NAME.findall(sentence) if not set(words(m)) <= asked]
+
+
+# For each cue, whether a sentence holds that kind of fact (question, sentence, proper names);
+# only the cue's own check runs.
+_CUE_CHECKS: dict[str, Callable[[Question, str, frozenset[str]], bool]] = {
+    "count": lambda q, s, _: _counts_something_asked(q, s),
+    "money": lambda q, s, _: "£" in s,
+    "percentage": lambda q, s, _: (
+        bool(_PART_OF.search(s)) if _ASKS_PART.search(q.text) else "%" in s or "per cent" in s
+    ),
+    "who": lambda q, s, _: bool(_names(q, s)),
+    "when": lambda q, s, _: bool(_DATE.search(s)),
+    "where": lambda q, s, _: bool(_names(q, s)),
+    "change": lambda q, s, _: (
+        bool(_CHANGE.search(s)) and any(not _YEAR.match(n) for n in numbers_in(s))
+    ),
+    "duration": lambda q, s, _: bool(_DURATION.search(s)),
+    "person": lambda q, s, proper: any(all(w in proper for w in words(m)) for m in _names(q, s)),
+}
 
 
 def _counts_something_asked(question: Question, sentence: str, window: int = 6) -> bool:
