@@ -14,6 +14,7 @@ _MARKERS = re.compile(r"\s*\^\{[\d,\s]+\}|[" + _SUPERSCRIPTS + r"]+(,[" + _SUPER
 _SPACE = re.compile(r"\s+")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab/newline
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_NUMBER_PLURAL = re.compile(r"\b(\d+)s\b")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘(]?[A-Z0-9£])")
 NUMBER = re.compile(r"(?<![\w.])[-−]?£?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|mins?\b)?")
 
@@ -116,6 +117,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=32768)
 def _words(text: str) -> tuple[str, ...]:
     text = text.lower().replace("-", " ").replace("’", "'")
+    text = _NUMBER_PLURAL.sub(r"\1", text)  # "the over-16s", "the 1990s": the number
     return tuple(w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text))
 
 

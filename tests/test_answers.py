@@ -386,6 +386,7 @@ def test_a_question_pointing_back_at_a_claim_keeps_it(asked: str, kept: str) -> 
         ("£2.5m or 2.5%?", "£2.5m or 2.5%?"),
         ("why is it n/a", "why is it n/a"),  # a table's "not available", not "and"
         ("how many hrs n wot was it worth", "how many hours and what was it worth"),
+        ("cn u tell me wot wer the figs yday", "can you tell me what were the figs yesterday"),
     ],
 )
 def test_text_speak_is_read_as_the_words_it_stands_for(typed: str, plain: str) -> None:
@@ -467,6 +468,20 @@ def test_a_comparison_gives_both_figures_each_with_its_citation(
     assert answer.kind == "statistic"
     assert "159,556" in answer.text and "68,988" in answer.text
     assert len(answer.citations) == 2
+
+
+def test_a_number_written_as_a_plural_is_read_as_the_number() -> None:
+    from assistant.text import words
+
+    assert words("rape of over-16s") == ["rape", "of", "over", "16"]
+    assert words("in the 1990s") == ["in", "the", "1990"]
+    assert words("16 cases, 3 PCSOs") == ["16", "cases", "3", "pcsos"]
+
+
+def test_paying_for_something_is_read_as_funding_it() -> None:
+    from assistant.text import expanded_stems
+
+    assert {stem("pay"), stem("fund")} <= expanded_stems("pay")
 
 
 def test_every_glossary_entry_names_its_source_and_no_report() -> None:
