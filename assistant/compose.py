@@ -371,8 +371,8 @@ def _two_periods(
         ), stats
     if first == latest:
         text = (
-            f"{row.label}: {v1} in the {first}, compared with {v2} in the {second}"
-            f"{_change(row)} [{n}]."
+            f"{row.label}{_direction(v2, v1)}: {v1} in the {first}, compared with {v2} in the "
+            f"{second}{_change(row)} [{n}]."
         )
     else:
         text = f"{row.label}: {v1} in the {first} [{n}]. In the {second} it was {v2}{_change(row)}."
@@ -388,9 +388,8 @@ _FALL = re.compile(
 
 
 def _settled(question: str, row: StatRow, earlier: str, latest: str) -> str:
-    """ "Yes: it went up. " or "No: it went down. " when a yes/no question asks whether a row
-    rose (or fell) and its two periods settle it; "" otherwise (no figures: those follow,
-    cited)."""
+    """ "Yes. " or "No. " when a yes/no question asks whether a row rose (or fell) and its two
+    periods settle it (the row's line that follows says which way it went); "" otherwise."""
     if not _YES_NO.match(question):
         return ""
     rise, fall = _RISE.search(question) is not None, _FALL.search(question) is not None
@@ -400,9 +399,15 @@ def _settled(question: str, row: StatRow, earlier: str, latest: str) -> str:
     )
     if rise == fall or before is None or after is None or before == after:
         return ""
-    went_up = after > before
-    answer = "Yes" if went_up == rise else "No"
-    return f"{answer}: it went {'up' if went_up else 'down'}. "
+    return "Yes. " if (after > before) == rise else "No. "
+
+
+def _direction(before: str, after: str) -> str:
+    """ " went up", " went down" or " was unchanged": the reply first, its figures after."""
+    was, now = parse_number(before), parse_number(after)
+    if was is None or now is None:
+        return ""
+    return " went up" if now > was else " went down" if now < was else " was unchanged"
 
 
 def _change(row: StatRow) -> str:

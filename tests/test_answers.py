@@ -30,7 +30,7 @@ MANIFEST_AUTHOR = json.loads(MANIFEST.read_text(encoding="utf-8"))["author"]
 def test_homicides_are_answered_from_the_performance_table(assistant_session: Assistant) -> None:
     answer = assistant_session.ask("How many homicides were there in the 12 months to March 2017?")
     assert answer.kind == "statistic"
-    assert answer.text.startswith("Number of homicides: 15 in the 12 months to Mar 2017")
+    assert answer.text.startswith("Number of homicides went down: 15 in the 12 months to Mar 2017")
     first = answer.citations[0]
     assert (first.section, first.pages) == ("Performance data", "23")
     assert first.quote == "| Number of homicides | 34 | 15 | -19 | -55.9 | pages 14-15 |"
@@ -278,8 +278,8 @@ def test_a_two_part_question_is_answered_part_by_part(assistant_session: Assista
         "How many homicides were there and how many violence with injury offences?"
     )
     assert answer.kind == "statistic"
-    assert "Number of homicides: 15" in answer.text
-    assert "Number of violence with injury offences: 12,577" in answer.text
+    assert "Number of homicides went down: 15" in answer.text
+    assert "Number of violence with injury offences went up: 12,577" in answer.text
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert assistant_session.invariant_violations(answer) == []
 
@@ -288,7 +288,7 @@ def test_a_part_the_report_does_not_answer_is_said_plainly(assistant_session: As
     answer = assistant_session.ask(
         "How many homicides were there and how many burglaries were there?"
     )
-    assert "Number of homicides: 15" in answer.text
+    assert "Number of homicides went down: 15" in answer.text
     assert answer.text.endswith("The report doesn't answer the rest of the question.")
 
 

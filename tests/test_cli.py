@@ -34,7 +34,7 @@ def test_ask_prints_the_answer_and_its_sources(index_env: dict[str, str]) -> Non
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Number of homicides: 15 in the 12 months to Mar 2017")
+    assert lines[0].startswith("Number of homicides went down: 15 in the 12 months to Mar 2017")
     assert "[1] Annual Report 2016-17, Performance data, p. 23" in lines
 
 

@@ -154,10 +154,10 @@ def test_the_engine_names_no_report() -> None:
 @pytest.mark.parametrize(
     ("asked", "lead"),
     [
-        ("Did burglary offences go up in 2020-21?", "No: it went down."),
-        ("Did the number of burglary offences fall?", "Yes: it went down."),
-        ("Has vehicle crime increased?", "Yes: it went up."),
-        ("How many burglary offences were there?", "Number of burglary offences"),
+        ("Did burglary offences go up in 2020-21?", "No. Number of burglary offences went down:"),
+        ("Did the number of burglary offences fall?", "Yes. Number of burglary offences went"),
+        ("Has vehicle crime increased?", "Yes. "),
+        ("How many burglary offences were there?", "Number of burglary offences went down: "),
     ],
 )
 def test_a_yes_no_question_the_row_settles_is_answered_yes_or_no_first(
@@ -165,3 +165,4 @@ def test_a_yes_no_question_the_row_settles_is_answered_yes_or_no_first(
 ) -> None:
     answer = second.ask(asked)
     assert answer.kind == "statistic" and answer.text.startswith(lead), answer.text
+    assert answer.text.count(" went ") == 1  # the direction is said once

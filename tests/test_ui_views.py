@@ -266,7 +266,7 @@ def test_a_suggested_follow_up_is_asked_when_clicked(open_page, size):
     asked = tab.locator("#chat [data-testid='user']")
     assert asked.count() == 2  # the same conversation, one question more
     assert asked.last.inner_text().strip() == names[0]
-    assert "Number of violence with injury offences: 12,577" in answers(tab).last.inner_text()
+    assert "violence with injury offences went up: 12,577" in answers(tab).last.inner_text()
     assert tab.locator("#question textarea").input_value() == ""
     answers(tab).last.locator("a.suggestion").first.wait_for()  # its own follow-ups
     tab.wait_for_timeout(300)
