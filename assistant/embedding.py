@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +18,8 @@ from assistant.errors import IndexUnavailableError
 # Never reach for a model hub: the model is a local folder.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+log = logging.getLogger(__name__)
 
 
 class Embedder:
@@ -26,7 +30,7 @@ class Embedder:
     as sentence-transformers (and LlamaIndex's HuggingFaceEmbedding over it) while importing
     a fraction of the code: start-up is seconds faster."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, onnx_dir: Path | None = None) -> None:
         if not (model_dir / "config.json").is_file():
             raise IndexUnavailableError(f"{model_dir}: no embedding model found in this folder")
         from transformers import AutoModel, AutoTokenizer
@@ -39,6 +43,10 @@ class Embedder:
         self._max_length = _max_seq_length(model_dir)
         self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
         self._recent_lock = threading.Lock()
+        self.backend = "torch"
+        self._session = onnx_session(model_dir, onnx_dir) if onnx_dir is not None else None
+        if self._session is not None:
+            self.backend = "onnx"
 
     def is_word(self, word: str) -> bool:
         """Whether the model's vocabulary holds the word whole: an English word, not a typo
@@ -90,6 +98,8 @@ class Embedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """Mean of the token vectors over the attention mask, normalised; in batches."""
+        if self._session is not None:
+            return self._encode_onnx(texts)
         import torch
 
         out = []
@@ -110,9 +120,101 @@ class Embedder:
             return np.zeros((0, 0), dtype=np.float32)
         return np.concatenate(out).astype(np.float32)
 
+    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
+        """``_encode`` run by ONNX Runtime on the exported model (the same vectors)."""
+        out = []
+        for start in range(0, len(texts), BATCH):
+            batch = self._tokenizer(
+                texts[start : start + BATCH],
+                padding=True,
+                truncation=True,
+                max_length=self._max_length,
+                return_tensors="np",
+            )
+            ids, mask = batch["input_ids"], batch["attention_mask"]
+            inputs = {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "token_type_ids": batch.get("token_type_ids", np.zeros_like(ids)),
+                "position_ids": np.broadcast_to(np.arange(ids.shape[1]), ids.shape).copy(),
+            }
+            hidden = self._session.run(None, inputs)[0]
+            weights = mask[..., None].astype(hidden.dtype)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out.append(pooled / norms)
+        if not out:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.concatenate(out).astype(np.float32)
+
 
 BATCH = 64
 RECENT = 64  # question embeddings kept
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids", "position_ids")
+
+
+def onnx_session(model_dir: Path, onnx_dir: Path) -> Any | None:
+    """An ONNX Runtime session for the model, exported into ``onnx_dir`` on first use (a few
+    seconds, once per model: the file is named by the model's hash); None, and torch is
+    used, when onnxruntime or the export is not available."""
+    try:
+        import onnxruntime
+
+        path = onnx_dir / f"{model_id(model_dir).replace('/', '_').replace(':', '-')}.onnx"
+        if not path.is_file():
+            _export_onnx(model_dir, path)
+        import torch
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = torch.get_num_threads()
+        options.log_severity_level = 3  # errors only
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # any failure: torch gives the same vectors, slower
+        log.warning("ONNX Runtime unavailable, using torch (%s: %s)", type(error).__name__, error)
+        return None
+
+
+def _export_onnx(model_dir: Path, path: Path) -> None:
+    """Write the model's encoder as ONNX (eager attention, which exports exactly; position
+    ids as an input, so any length works), atomically."""
+    import tempfile
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids, position_ids):
+            return self.model(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
+                position_ids=position_ids,
+            ).last_hidden_state
+
+    example = torch.ones((1, 4), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "hidden")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = Path(tmp) / path.name
+        torch.onnx.export(
+            Encoder(),
+            (example, example, torch.zeros_like(example), torch.arange(4)[None, :]),
+            str(written),
+            input_names=list(_INPUTS),
+            output_names=["hidden"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+        written.replace(path)
 
 
 def _max_seq_length(model_dir: Path) -> int:
@@ -131,7 +233,11 @@ _loading = threading.Lock()
 
 @lru_cache(maxsize=2)
 def _load(model_dir: Path) -> Embedder:
-    embedder = Embedder(model_dir)
+    from assistant.settings import Settings
+
+    settings = Settings()
+    onnx_dir = settings.model_cache_dir if settings.embedding_backend == "onnx" else None
+    embedder = Embedder(model_dir, onnx_dir)
     embedder.query("warm up")  # the first call is slow; pay it at start, not on a question
     return embedder
 

@@ -3,6 +3,8 @@ ones sentence-transformers gives for the same model folder (the index was built 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from assistant.embedding import get_embedder
@@ -26,3 +28,26 @@ def test_vectors_match_sentence_transformers() -> None:
     assert np.abs(ours - theirs).max() < 1e-5
     one = np.asarray(get_embedder(model_dir).query(texts[0]))
     assert np.abs(one - theirs[0]).max() < 1e-5
+
+
+def test_onnx_runtime_gives_the_torch_vectors() -> None:
+    from assistant.embedding import Embedder
+
+    model_dir = Settings().resolved_model_dir()
+    onnx = Embedder(model_dir, Settings().model_cache_dir)
+    plain = Embedder(model_dir)
+    assert (onnx.backend, plain.backend) == ("onnx", "torch")
+    texts = ["hi", "there is a man at my door with a knife right now", "word " * 400]
+    assert np.abs(onnx.matrix(texts) - plain.matrix(texts)).max() < 1e-5  # padded batch
+    for text in texts:  # one at a time, each its own length
+        assert np.abs(np.asarray(onnx.query(text)) - np.asarray(plain.query(text))).max() < 1e-5
+
+
+def test_without_an_onnx_export_torch_serves(tmp_path: Path) -> None:
+    from assistant.embedding import Embedder
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    embedder = Embedder(Settings().resolved_model_dir(), blocked)
+    assert embedder.backend == "torch"
+    assert len(embedder.query("How many police officers are there?")) == 384

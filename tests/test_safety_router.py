@@ -350,3 +350,13 @@ def test_questions_are_normalised_and_echoed_as_plain_text(
     if cleaned is not None:
         assert clean(typed) == cleaned
     assert echo(clean(typed)) == echoed
+
+
+def test_the_ngram_features_are_the_feature_unions() -> None:
+    from assistant.safety_classifier import _ngram_vectorizer, ngram_features
+
+    texts = ["someone is at my door", "how many pcsos are there", "wot r the priorities"]
+    union = _ngram_vectorizer().fit(texts)
+    asked = ["theres someone at the door", "pcsos?"]
+    assert (ngram_features(union, asked) != union.transform(asked)).nnz == 0
+    assert ngram_features(union, asked).shape == union.transform(asked).shape
