@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -33,25 +34,49 @@ class Embedder:
     def __init__(self, model_dir: Path, onnx_dir: Path | None = None) -> None:
         if not (model_dir / "config.json").is_file():
             raise IndexUnavailableError(f"{model_dir}: no embedding model found in this folder")
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # no "Loading weights" bars on stderr
         self.model_dir = model_dir
-        self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        self._model = AutoModel.from_pretrained(str(model_dir)).eval()
         self._max_length = _max_seq_length(model_dir)
+        self._auto_tokenizer: Any = None
+        self._torch_model: Any = None
+        self._fast = fast_tokenizer(model_dir, self._max_length)
         self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
         self._recent_lock = threading.Lock()
         self.backend = "torch"
         self._session = onnx_session(model_dir, onnx_dir) if onnx_dir is not None else None
         if self._session is not None:
             self.backend = "onnx"
+        else:
+            self._torch()  # a model that cannot load fails here, at start
+
+    def _tokenizer(self, texts: list[str], **options: Any) -> Any:
+        """The model's tokenizer through transformers (loaded on first use: importing
+        transformers' tokenizers imports torch, seconds at start)."""
+        if self._auto_tokenizer is None:
+            from transformers import AutoTokenizer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bars on stderr
+            self._auto_tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
+        return self._auto_tokenizer(texts, **options)
+
+    def _vocabulary(self) -> dict[str, int]:
+        if self._fast is not None:
+            return self._fast.get_vocab()
+        self._tokenizer([""])
+        return self._auto_tokenizer.get_vocab()
+
+    def _torch(self) -> Any:
+        """The model on torch, loaded on first use (never, when ONNX Runtime serves)."""
+        if self._torch_model is None:
+            from transformers import AutoModel
+
+            self._torch_model = AutoModel.from_pretrained(str(self.model_dir)).eval()
+        return self._torch_model
 
     def is_word(self, word: str) -> bool:
         """Whether the model's vocabulary holds the word whole: an English word, not a typo
         ("proportion" is one piece; "burgalries" is split into pieces)."""
-        return word.lower() in self._tokenizer.get_vocab()
+        return word.lower() in self._vocabulary()
 
     def query(self, text: str) -> list[float]:
         """Embedding of one question (the last few are kept: the router, the retrieval and
@@ -112,7 +137,7 @@ class Embedder:
                 return_tensors="pt",
             )
             with torch.inference_mode():
-                hidden = self._model(**batch).last_hidden_state
+                hidden = self._torch()(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             out.append(torch.nn.functional.normalize(pooled, p=2, dim=1).numpy())
@@ -124,13 +149,7 @@ class Embedder:
         """``_encode`` run by ONNX Runtime on the exported model (the same vectors)."""
         out = []
         for start in range(0, len(texts), BATCH):
-            batch = self._tokenizer(
-                texts[start : start + BATCH],
-                padding=True,
-                truncation=True,
-                max_length=self._max_length,
-                return_tensors="np",
-            )
+            batch = self._batch_np(texts[start : start + BATCH])
             ids, mask = batch["input_ids"], batch["attention_mask"]
             inputs = {
                 "input_ids": ids,
@@ -146,6 +165,45 @@ class Embedder:
         if not out:
             return np.zeros((0, 0), dtype=np.float32)
         return np.concatenate(out).astype(np.float32)
+
+    def _batch_np(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Token ids, attention mask and token types of a batch, padded to its longest."""
+        if self._fast is None:
+            return dict(
+                self._tokenizer(
+                    texts,
+                    padding=True,
+                    truncation=True,
+                    max_length=self._max_length,
+                    return_tensors="np",
+                )
+            )
+        encoded = self._fast.encode_batch(texts)
+        return {
+            "input_ids": np.asarray([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.asarray([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.asarray([e.type_ids for e in encoded], dtype=np.int64),
+        }
+
+
+def fast_tokenizer(model_dir: Path, max_length: int) -> Any | None:
+    """The model folder's tokenizer.json read by the tokenizers library (what transformers'
+    fast tokenizer runs, without importing transformers), truncating and padding as
+    ``_encode`` asks; None when the folder has none."""
+    path = model_dir / "tokenizer.json"
+    if not path.is_file():
+        return None
+    from tokenizers import Tokenizer
+
+    fast = Tokenizer.from_file(str(path))
+    fast.enable_truncation(max_length=max_length)
+    padding = fast.padding or {}
+    fast.enable_padding(
+        pad_id=padding.get("pad_id", 0),
+        pad_type_id=padding.get("pad_type_id", 0),
+        pad_token=padding.get("pad_token", "[PAD]"),
+    )  # to the longest of the batch
+    return fast
 
 
 BATCH = 64
@@ -163,10 +221,8 @@ def onnx_session(model_dir: Path, onnx_dir: Path) -> Any | None:
         path = onnx_dir / f"{model_id(model_dir).replace('/', '_').replace(':', '-')}.onnx"
         if not path.is_file():
             _export_onnx(model_dir, path)
-        import torch
-
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = torch.get_num_threads()
+        options.intra_op_num_threads = _threads
         options.log_severity_level = 3  # errors only
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as error:  # any failure: torch gives the same vectors, slower
@@ -250,10 +306,17 @@ def get_embedder(model_dir: Path) -> Embedder:
 
 def serve_one_query_per_core() -> None:
     """Use one thread per query: concurrent requests on a small machine then share the
-    cores instead of spinning against each other (builds keep using every core)."""
-    import torch
+    cores instead of spinning against each other (builds keep using every core). One query
+    takes no longer on one thread than on two. Sessions made before this keep their
+    threads; torch is set only if something has imported it."""
+    global _threads
+    _threads = 1
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
 
-    torch.set_num_threads(1)
+
+_threads = os.cpu_count() or 1  # ONNX Runtime threads of a new session
 
 
 def model_id(model_dir: Path) -> str:

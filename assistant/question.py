@@ -23,7 +23,8 @@ _CUES = (
     (
         "change",
         re.compile(
-            r"\b(go(ne|ing)? (up|down)|went (up|down)|increase[sd]?|decrease[sd]?|"
+            r"\b(go(ne|ing)? (up|down)|went (up|down)|(up|down) (by|on|from)|increase[sd]?|"
+            r"decrease[sd]?|"
             r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
             r"gr[eo]w(n|th)?|growing|shr[iau]nk|climb(ed)?|"
             r"reduc(e|ed|tion)|trend|compared?)\b",
@@ -37,7 +38,7 @@ _CUES = (
     (
         "money",
         re.compile(
-            r"\b(how much|cost|costs|spen[dt]|spending|budget|money|salary|"
+            r"\b(how much|(the|what|an?) amount|cost|costs|spen[dt]|spending|budget|money|salary|"
             r"salaries|paid|wages?|earns?|expenditure)\b|£",
             re.I,
         ),

@@ -140,8 +140,9 @@ _EMERGENCY = re.compile(
 # Someone or something threatening, close by: with a "now" it is an emergency.
 _DANGER = (
     r"(someone|somebody|a (man|woman|guy|person|gang|group)|men|people|intruder|burglar|"
-    r"door|doors|window|garden|handles?|knife|gun|weapon|fire|smoke|crash|accident|"
-    r"fight\w*|attack\w*|break\w*|threat\w*|follow\w*|stalk\w*|hit\w*|hurt\w*|"
+    r"door|doors|window|garden|handles?|knife|knives|guns?|weapons?|machetes?|blades?|fire|"
+    r"smoke|crash|accident|fight\w*|attack\w*|break\w*|threat\w*|follow\w*|stalk\w*|"
+    r"chas(e|es|ed|ing)|hit\w*|hurt\w*|"
     r"steal\w*|drunk|screaming|shout\w*|bleeding|injured)"
 )
 _NEAR_NOW = re.compile(

@@ -404,10 +404,25 @@ def test_every_text_speak_entry_names_its_source_and_no_report() -> None:
 
 
 @pytest.mark.parametrize(
-    "asked", ["How much has the programme grown?", "Has it grown since March?", "Did it shrink?"]
+    "asked",
+    [
+        "How much has the programme grown?",
+        "Has it grown since March?",
+        "Did it shrink?",
+        "homicides down by how much??",
+        "is it up on last year",
+    ],
 )
 def test_growing_and_shrinking_are_changes(asked: str) -> None:
     assert analyse(asked).cue == "change"
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["Could you please confirm the amount of grant received?", "What amount went on pay?"],
+)
+def test_an_amount_asked_for_is_money(asked: str) -> None:
+    assert analyse(asked).cue == "money"
 
 
 def test_irregular_past_forms_of_change_verbs_share_the_stem() -> None:

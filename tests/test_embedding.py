@@ -51,3 +51,36 @@ def test_without_an_onnx_export_torch_serves(tmp_path: Path) -> None:
     embedder = Embedder(Settings().resolved_model_dir(), blocked)
     assert embedder.backend == "torch"
     assert len(embedder.query("How many police officers are there?")) == 384
+
+
+def test_the_tokenizers_library_gives_transformers_token_ids() -> None:
+    from assistant.embedding import Embedder
+
+    embedder = Embedder(Settings().resolved_model_dir())
+    texts = ["How many PCSOs?", "", "Żółć “quotes” £5m 8.7%", "word " * 400, "my mum's been hit"]
+    ours = embedder._batch_np(texts)
+    theirs = embedder._tokenizer(
+        texts, padding=True, truncation=True, max_length=embedder._max_length, return_tensors="np"
+    )
+    for key, value in ours.items():
+        assert value.shape == theirs[key].shape and (value == theirs[key]).all(), key
+
+
+def test_serving_on_onnx_runtime_never_imports_torch() -> None:
+    import subprocess
+    import sys
+
+    from assistant.embedding import Embedder
+
+    settings = Settings()
+    Embedder(settings.resolved_model_dir(), settings.model_cache_dir)  # the export exists
+    code = (
+        "import sys; from assistant.embedding import get_embedder; "
+        "from assistant.settings import Settings; "
+        "e = get_embedder(Settings().resolved_model_dir()); e.query('hello'); "
+        "print(e.backend, 'torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["onnx", "False"]

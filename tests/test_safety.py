@@ -195,6 +195,10 @@ def test_the_whole_message_decides_which_bar_its_sentences_meet() -> None:
             False,
         ),
         ("he attacked me last week, he is not here at the moment", False),
+        # plural weapons and chasing are danger words like their singulars and "following"
+        ("a gang with machetes is chasing a lad down our road right now", True),
+        ("lads waving knives outside the shop as we speak", True),
+        ("how many knives were handed in at the moment of the amnesty?", False),
     ],
 )
 def test_the_present_said_calm_is_not_danger_now(message: str, now: bool) -> None:
