@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 from collections import OrderedDict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,34 +52,38 @@ class Embedder:
             self._torch()  # a model that cannot load fails here, at start
 
     def _tokenizer(self, texts: list[str], **options: Any) -> Any:
-        """The model's tokenizer through transformers (loaded on first use: importing
-        transformers' tokenizers imports torch, seconds at start)."""
+        """The model's tokenizer through transformers."""
+        return self._auto()(texts, **options)
+
+    def _auto(self) -> Any:
+        """transformers' tokenizer, loaded on first use (importing it imports torch, seconds
+        at start)."""
         if self._auto_tokenizer is None:
             from transformers import AutoTokenizer
-            from transformers.utils import logging as transformers_logging
 
-            transformers_logging.disable_progress_bar()  # no "Loading weights" bars on stderr
+            _quiet_transformers()
             self._auto_tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
-        return self._auto_tokenizer(texts, **options)
+        return self._auto_tokenizer
 
-    def _vocabulary(self) -> dict[str, int]:
-        if self._fast is not None:
-            return self._fast.get_vocab()
-        self._tokenizer([""])
-        return self._auto_tokenizer.get_vocab()
+    @cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        """The model's vocabulary, read once (each get_vocab() builds a 30,000-entry dict)."""
+        source = self._fast if self._fast is not None else self._auto()
+        return frozenset(source.get_vocab())
 
     def _torch(self) -> Any:
         """The model on torch, loaded on first use (never, when ONNX Runtime serves)."""
         if self._torch_model is None:
             from transformers import AutoModel
 
+            _quiet_transformers()
             self._torch_model = AutoModel.from_pretrained(str(self.model_dir)).eval()
         return self._torch_model
 
     def is_word(self, word: str) -> bool:
         """Whether the model's vocabulary holds the word whole: an English word, not a typo
         ("proportion" is one piece; "burgalries" is split into pieces)."""
-        return word.lower() in self._vocabulary()
+        return word.lower() in self._vocabulary
 
     def query(self, text: str) -> list[float]:
         """Embedding of one question (the last few are kept: the router, the retrieval and
@@ -187,6 +191,13 @@ class Embedder:
             "attention_mask": np.asarray([e.attention_mask for e in encoded], dtype=np.int64),
             "token_type_ids": np.asarray([e.type_ids for e in encoded], dtype=np.int64),
         }
+
+
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bars on stderr."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
 
 def fast_tokenizer(model_dir: Path, max_length: int) -> Any | None:
