@@ -133,14 +133,17 @@ _EMERGENCY = re.compile(
     r"(someone|somebody|a man|a woman|people|they)('s| is| are|'re)? (in|inside) (my|the|our) "
     r"(house|home|flat|garden|room|kitchen|bedroom)|"
     r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our) "
-    r"(door|window)|(says|saying|said|threatening|threatened) (he|she|they)?'?(ll|'d| will| would|"
-    r" is going to| are going to)? ?(kill|stab|hurt|shoot) (me|us|her|him|them|my))\b",
+    r"(door|window)|(says|saying|threatening|threatened) (he|she|they)?'?(ll|'d| will| would|"
+    r" is going to| are going to)? ?(kill|stab|hurt|shoot) (me|us|her|him|them|my)|"
+    r"said (he|she|they)'?(ll| will| is going to| are going to) (kill|stab|hurt|shoot) (me|us))\b",
     re.I,
 )
 # Someone or something threatening, close by: with a "now" it is an emergency.
 _DANGER = (
     r"(someone|somebody|a (man|woman|guy|person|gang|group)|men|people|intruder|burglar|"
+    r"(an|the) (individual|male|female|suspect)|"
     r"door|doors|window|garden|handles?|knife|knives|guns?|weapons?|machetes?|blades?|fire|"
+    r"handguns?|firearms?|pistols?|rifles?|shotguns?|crossbows?|brandish\w*|armed|"
     r"smoke|crash|accident|fight\w*|attack\w*|break\w*|threat\w*|follow\w*|stalk\w*|"
     r"chas(e|es|ed|ing)|hit\w*|hurt\w*|"
     r"steal\w*|drunk|screaming|shout\w*|bleeding|injured)"
@@ -162,7 +165,9 @@ _LOOSE_DANGER = re.compile(
     r"being (attacked|followed|stabbed|assaulted|robbed|"
     r"chased|beaten|threatened)|(hit|hurt|attacked|beat|beaten|threatened|raped|assaulted|"
     r"strangled|choked) me|(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|"
-    r"crash|accident|fight))\b",
+    r"crash|accident|fight)|"
+    r"said (he|she|they)?'?(d|'d| would| will|'ll)? ?(kill|stab|hurt|shoot) "
+    r"(me|us|her|him|them|my))\b",
     re.I,
 )
 # Words that say it is happening at this moment (a bare "now" is too weak: "she's ok now").
@@ -205,6 +210,17 @@ _REPORT = re.compile(
     r"(let|tell|inform|notify|alert) the police( know)?|"
     r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online)|"
     r"being (harassed|stalked|bullied)|keeps (messaging|calling|texting|following|turning up))\b",
+    re.I,
+)
+# Wanting to tell the police, said outright: a report even beside words about the report's
+# figures ("... 8,990 offences is a lot. While I'm here, I've got it on my dashcam").
+_REPORT_INTENT = re.compile(
+    r"\b((how|where) (do|can|could|should) i report|i('d| would)? (like|want|need|wish) to report|"
+    r"(i'?m|i am|i feel) (finally |now )?ready to (come forward|speak (up|out)|say something|"
+    r"tell (someone|somebody|the police|you|an officer))|"
+    r"(want|like|need) (it|this|that|what happened) (written down|on record|recorded|logged)|"
+    r"(got|have|caught|captured|recorded) (it|him|her|them|the whole thing|everything|all of it) "
+    r"on (my |our |the )?(dashcam|dash cam|camera|cctv|video|doorbell|ring|phone))\b",
     re.I,
 )
 
@@ -272,7 +288,9 @@ def rule_signals(question: str) -> Signals:
         )
     now = not calm and _DANGER_PRESENT.search(question) is not None
     loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
-    report = _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
+    report = _REPORT_INTENT.search(question) or (
+        _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
+    )
     return Signals(Route("report") if report else None, now, loose)
 
 

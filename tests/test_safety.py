@@ -239,3 +239,46 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
     )
     urgent = routed(danger, report_probs, 0.11, Policy(), lambda r: None)
     assert urgent is not None and urgent.label == "danger"
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        # speaking of a time after they are gone, and being at the edge of a height
+        ("Please pass this on to my sister once I am gone.", "distress"),
+        ("been stood at the top of the multi-storey for an hour making my mind up", "distress"),
+        # wanting it on record, or evidence in hand, beside words about the report's figures
+        (
+            "The report says offences fell. Last week a van ran me off the road and I've got "
+            "the whole thing on my dashcam.",
+            "report",
+        ),
+        ("My ex slapped me last month, I just want it written down somewhere.", "report"),
+        ("Crime went up 8.7% and I'm finally ready to come forward about my old coach.", "report"),
+    ],
+    ids=["once-gone", "height", "dashcam-evidence", "on-record", "come-forward"],
+)
+def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
+    decision = route(message)
+    assert decision is not None and decision.label == label
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "When I'm gone on holiday who handles complaints?",
+        "Is there somewhere I can send dashcam footage if I see someone on their phone?",
+        "What did the report say about the top of the multi-storey car park being closed?",
+    ],
+    ids=["gone-on-holiday", "footage-hypothetical", "car-park-question"],
+)
+def test_look_alikes_of_those_signs_are_left_alone(message: str) -> None:
+    assert route(message) is None
+
+
+def test_a_threat_said_in_the_past_is_not_danger_by_itself() -> None:
+    """'said they'd hurt him' is a threat made earlier: danger words the classifier may
+    judge a report of something over, not an unmistakable emergency."""
+    signals = rule_signals("Older boys said they'd hurt him if he didn't carry it. Who do I tell?")
+    assert signals.loose and signals.strict is not None and signals.strict.label == "report"
+    assert rule_signals("He's outside and says he'll kill me").strict == Route("danger")
