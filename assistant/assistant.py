@@ -638,7 +638,8 @@ class Assistant:
     def _corrected(self, text: str) -> str:
         """The question with unknown words replaced by close report words (typos); a word the
         embedding model's vocabulary holds whole is a word, not a typo ("proportion" is not
-        "promotion")."""
+        "promotion"). A dropped final g ("goin", "puttin'") is put back when that makes a
+        word and the word as typed is none."""
         out = text
         for word in sorted(set(content_words(text))):
             if (
@@ -648,6 +649,9 @@ class Assistant:
                 or stem(word) in self.known_stems
                 or self.retriever.is_word(word)
             ):
+                continue
+            if word.endswith("in") and self.retriever.is_word(f"{word}g"):
+                out = re.sub(rf"\b{re.escape(word)}'?(?!\w)", f"{word}g", out, flags=re.I)
                 continue
             close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
             if close:

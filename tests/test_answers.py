@@ -350,6 +350,11 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
         ("It has been claimed that the grant rose.", "the grant rose."),
         ("The report says that 42 officers joined.", "42 officers joined."),
         ("I have read the report twice.", "I have read the report twice."),  # not hearsay
+        (
+            "On behalf of a constituent, could you confirm how many officers there are?",
+            "how many officers there are?",
+        ),
+        ("I act on behalf of the police.", "I act on behalf of the police."),  # not a client
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
@@ -387,6 +392,7 @@ def test_a_question_pointing_back_at_a_claim_keeps_it(asked: str, kept: str) -> 
         ("why is it n/a", "why is it n/a"),  # a table's "not available", not "and"
         ("how many hrs n wot was it worth", "how many hours and what was it worth"),
         ("cn u tell me wot wer the figs yday", "can you tell me what were the figs yesterday"),
+        ("is crime goin up 2gether wiv asb", "is crime going up together with asb"),
     ],
 )
 def test_text_speak_is_read_as_the_words_it_stands_for(typed: str, plain: str) -> None:
@@ -848,3 +854,9 @@ def test_a_dash_before_the_two_sides_still_reads_a_comparison() -> None:
         "spent on anti-social behaviour",
         "spent on roads",
     )
+
+
+def test_a_dropped_final_g_is_put_back_when_that_makes_a_word(assistant_session) -> None:
+    corrected = assistant_session._corrected("how much are they puttin in and answerin calls")
+    assert "putting" in corrected and "answering" in corrected
+    assert assistant_session._corrected("a thin line") == "a thin line"  # a word as typed
