@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer, topic_name
+from assistant.conflicts import prose_mentions
 from assistant.contents import Contents
 from assistant.corpus import area_words, load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
@@ -76,6 +77,7 @@ from assistant.text import (
     content_words,
     glossary,
     normalise,
+    number_key,
     numbers_in,
     spelled_out,
     stem,
@@ -88,6 +90,7 @@ _HAPPENED = re.compile(
     r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b", re.I
 )
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
+_YEAR = re.compile(r"(19|20)\d\d")  # a year in a sentence is not one of a row's figures
 
 
 class Assistant:
@@ -130,6 +133,7 @@ class Assistant:
         self.lower_case_stems = lower_case_stems(built.passages)  # for "who is ..." questions
         self.contents = contents
         self._suggester: Suggester | None = None  # made on first use, with its cache
+        self._behind: dict[str, StatRow] | None = None  # sentences giving a row's change
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
             w
@@ -320,7 +324,41 @@ class Assistant:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
             return self._learned(text, question) or self._nearest_row(text, question) or found
-        return self._row_over_sentences(text, question, found)
+        return self._row_behind(text, question, found) or self._row_over_sentences(
+            text, question, found
+        )
+
+    def _row_behind(self, text: str, question: Question, found: Answer) -> Answer | None:
+        """A figure question answered by one sentence that gives a table row's change (the
+        same percentage, the same direction, about the row's measure) is answered from the
+        row: exact figures come from the tables, and the row's answer quotes the sentence
+        too ("The report's text agrees: ..."). None when no row stands behind it."""
+        if found.kind != "answer" or len(found.citations) != 1 or not wants_figure(question):
+            return None  # more sentences quoted: they say more than the row
+        quote = found.citations[0].quote
+        row = self._rows_behind().get(quote)
+        asked = set().union(*question.term_stems())
+        if row is None or not row.label_stems() & asked:  # the row is what was asked about
+            return None
+        held = {number_key(v.lstrip("-")) for v in row.values.values()}
+        said = {number_key(n.lstrip("-")) for n in numbers_in(quote) if not _YEAR.fullmatch(n)}
+        if not said <= held:  # "8.7% in Essex compared to 11% nationally": it says more
+            return None
+        answer = self.composer.from_row(text, row, question.period)
+        quoted = {c.quote for c in answer.citations}
+        return answer if found.citations[0].quote in quoted else None  # nothing said is lost
+
+    def _rows_behind(self) -> dict[str, StatRow]:
+        """Each sentence that gives a table row's change, agreeing with it, and that row
+        (worked out once)."""
+        if self._behind is None:
+            behind: dict[str, StatRow] = {}
+            for row in self.store.rows:
+                for m in prose_mentions(row, self.composer.passages, self.composer.own):
+                    if m.agrees:
+                        behind.setdefault(m.sentence, row)
+            self._behind = behind
+        return self._behind
 
     def _read(self, focused: str) -> Question:
         """The asking part of a question read: typos corrected, key terms and cue found,

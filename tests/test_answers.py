@@ -860,3 +860,18 @@ def test_a_dropped_final_g_is_put_back_when_that_makes_a_word(assistant_session)
     corrected = assistant_session._corrected("how much are they puttin in and answerin calls")
     assert "putting" in corrected and "answering" in corrected
     assert assistant_session._corrected("a thin line") == "a thin line"  # a word as typed
+
+
+def test_a_sentence_giving_a_rows_change_is_answered_from_the_row(assistant_session) -> None:
+    """Exact figures come from the tables: a figure question that finds one sentence giving a
+    row's change gets the row's figures with that sentence quoted beside them; a sentence
+    that says more than the row (another place's figure) stays as it is."""
+    behind = assistant_session._rows_behind()
+    assert behind and all(row.values for row in behind.values())
+    answer = assistant_session.ask(
+        "how many violent crimes with injuries were there compared to before?"
+    )
+    assert answer.kind == "statistic"
+    assert any(c.quote in behind for c in answer.citations)  # the sentence is still quoted
+    national = assistant_session.ask("Did crime in Essex rise faster than it did nationally?")
+    assert national.kind == "answer" and "11" in national.text
