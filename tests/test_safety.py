@@ -282,3 +282,16 @@ def test_a_threat_said_in_the_past_is_not_danger_by_itself() -> None:
     signals = rule_signals("Older boys said they'd hurt him if he didn't carry it. Who do I tell?")
     assert signals.loose and signals.strict is not None and signals.strict.label == "report"
     assert rule_signals("He's outside and says he'll kill me").strict == Route("danger")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Our pupil, aged six, has been unaccounted for since the end of lunch.",
+        "my little boy has wandered off at the beach and we've looked everywhere",
+    ],
+    ids=["unaccounted-for", "wandered-off"],
+)
+def test_a_missing_child_in_other_words_is_danger(message: str) -> None:
+    decision = route(message)
+    assert decision is not None and decision.label == "danger"
