@@ -62,6 +62,7 @@ from assistant.select import (
     asks_description,
     candidates,
     choose,
+    cue_fit,
     wants_figure,
 )
 from assistant.settings import Settings
@@ -342,7 +343,7 @@ class Assistant:
             return None
         held = {number_key(v.lstrip("-")) for v in row.values.values()}
         said = {number_key(n.lstrip("-")) for n in numbers_in(quote) if not _YEAR.fullmatch(n)}
-        if not said <= held:  # "8.7% in Essex compared to 11% nationally": it says more
+        if not said <= held:  # another place's figure beside the row's: it says more
             return None
         answer = self.composer.from_row(text, row, question.period)
         quoted = {c.quote for c in answer.citations}
@@ -482,6 +483,8 @@ class Assistant:
             # but it does veto a table line: a line's label names its whole measure, so a
             # measure the report never names ("overtime") is in none of its tables
             kept = [o for o in kept if o.row is not None or numbers_in(o.text)]
+            if question.cue == "duration":  # a time asked for: a sentence giving a time
+                kept = [o for o in kept if o.row is not None or cue_fit(question, o.text)]
             if self._unknown_terms(question):
                 kept = [o for o in kept if o.row is None]
         if not kept:
