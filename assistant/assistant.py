@@ -347,7 +347,7 @@ class Assistant:
             return None
         answer = self.composer.from_row(text, row, question.period)
         quoted = {c.quote for c in answer.citations}
-        return answer if found.citations[0].quote in quoted else None  # nothing said is lost
+        return answer if quote in quoted else None  # nothing said is lost
 
     def _rows_behind(self) -> dict[str, StatRow]:
         """Each sentence that gives a table row's change, agreeing with it, and that row

@@ -105,6 +105,11 @@ def warning_signs(path: Path = SIGNS_FILE) -> re.Pattern[str]:
 
 
 _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house|home|garden|flat))"
+# A child someone looks after, for "... has been unaccounted for", "... has wandered off".
+_CHILD = (
+    r"(child|children|pupils?|sons?|daughters?|boys?|girls?|kids?|toddlers?|baby|"
+    r"grand(son|daughter)s?|nephews?|nieces?)"
+)
 _EMERGENCY = re.compile(
     r"\b(i'?m in danger|in danger now|(i'?m|i am|we'?re|we are|he'?s|she'?s|he is|she is|"
     r"they'?re|they are) being (attacked|followed|stabbed|assaulted|robbed|chased|beaten|"
@@ -130,11 +135,9 @@ _EMERGENCY = re.compile(
     r"(is|isn'?t|is not|'s not|are not|aren'?t|not) (breathing|moving|responding|conscious|"
     r"waking up)|having a (seizure|fit|heart attack|stroke)|"
     r"(can'?t|cannot) find my (son|daughter|child|kid|boy|girl|baby|little)|"
-    r"(child|children|pupils?|sons?|daughters?|boys?|girls?|kids?|toddlers?|baby|"
-    r"grand(son|daughter)s?|nephews?|nieces?)\b.{0,80}\b(is|are|was|has been|have been) "
+    rf"{_CHILD}\b.{{0,80}}\b(is|are|was|has been|have been) "
     r"(unaccounted for|nowhere to be (found|seen))|"
-    r"(child|children|pupils?|sons?|daughters?|boys?|girls?|kids?|toddlers?|baby|"
-    r"grand(son|daughter)s?|nephews?|nieces?)\b.{0,80}\b(has|have) (gone missing|wandered off|"
+    rf"{_CHILD}\b.{{0,80}}\b(has|have) (gone missing|wandered off|"
     r"disappeared|vanished)|"
     r"(someone|somebody|a man|a woman|people|they)('s| is| are|'re)? (in|inside) (my|the|our) "
     r"(house|home|flat|garden|room|kitchen|bedroom)|"
