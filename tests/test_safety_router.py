@@ -118,6 +118,39 @@ def test_every_lexicon_entry_names_its_source() -> None:
 @pytest.mark.parametrize(
     ("message", "label"),
     [
+        ("Mój brat nie oddycha, pomocy", "danger"),  # a phrase: its words in order
+        ("oddycha nie, brat", None),  # the same words out of order
+        ("Sąsiad się włamuje do sklepu", "danger"),  # wlamuje*: any ending
+        ("Kwlamuje", None),  # a trailing * does not let the word start elsewhere
+        ("Ilu policjantów pracuje w Essex?", None),  # none of its words
+        ("我不想活了", "distress"),  # no spaces: found anywhere in the text
+    ],
+    ids=["phrase", "out-of-order", "star-ending", "star-not-start", "none", "unspaced"],
+)
+def test_lexicon_terms_match_whole_words_in_order(
+    tmp_path: Path, message: str, label: str | None
+) -> None:
+    path = tmp_path / "lexicon.json"
+    entries = [
+        {"language": "pl", "label": "danger", "source": "s", "terms": ["nie oddycha", "wlamuje*"]},
+        {"language": "zh", "label": "distress", "source": "s", "terms": ["不想活"]},
+    ]
+    path.write_text(json.dumps({"entries": entries}), encoding="utf-8")
+    assert lexicon(path).label(message) == label
+
+
+def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
+    found = lexicon()
+    message = "How many knife crimes were there compared with the year before, and why? " * 4
+    start = time.perf_counter()
+    for _ in range(200):
+        assert found.label(message) is None
+    assert (time.perf_counter() - start) / 200 < 0.001
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
         ("昨天晚上我的自行车被偷了，我应该怎么报案？", "report"),  # zh: stolen, report a case
         ("我不想活了", "distress"),  # zh: words run on, no spaces
         ("கடந்த வாரம் என் கடையில் யாரோ திருடிவிட்டார்கள். எப்படி புகார் செய்வது?", "report"),
