@@ -108,7 +108,18 @@ _NOW = r"(right now|now|at the moment|as we speak|currently|outside|in my (house
 # A child someone looks after, for "... has been unaccounted for", "... has wandered off".
 _CHILD = (
     r"(child|children|pupils?|sons?|daughters?|boys?|girls?|kids?|toddlers?|baby|"
-    r"grand(son|daughter)s?|nephews?|nieces?)"
+    r"grand(son|daughter)s?|nephews?|nieces?|teen(ager)?s?|\d{1,2}[- ]?(yrs?|years?)[- ]?old)"
+)
+# A child overdue and out of reach ("should have been home at 4 ... her phone's off") is a
+# missing child now: police advice is to call 999 when a missing child may be at risk.
+_OVERDUE = (
+    r"should('ve| have) been (home|back)|(hasn'?t|has not|didn'?t|did not|never) "
+    r"(come|came|got|gotten|made it) (home|back)|not (home|back) yet"
+)
+_UNREACHABLE = (
+    r"(phone('s| is)? (off|dead|switched off|going (straight )?to voicemail)|"
+    r"(not|isn'?t|is not|hasn'?t been) (answering|picking up|replying)|"
+    r"no(body| one|-one) (knows|has seen|has heard)|can'?t (reach|get hold of|contact|get through))"
 )
 _EMERGENCY = re.compile(
     r"\b(i'?m in danger|in danger now|(i'?m|i am|we'?re|we are|he'?s|she'?s|he is|she is|"
@@ -139,6 +150,7 @@ _EMERGENCY = re.compile(
     r"(unaccounted for|nowhere to be (found|seen))|"
     rf"{_CHILD}\b.{{0,80}}\b(has|have) (gone missing|wandered off|"
     r"disappeared|vanished)|"
+    rf"{_CHILD}\b.{{0,80}}\b({_OVERDUE})\b.{{0,120}}\b{_UNREACHABLE}|"
     r"(someone|somebody|a man|a woman|people|they)('s| is| are|'re)? (in|inside) (my|the|our) "
     r"(house|home|flat|garden|room|kitchen|bedroom)|"
     r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our) "

@@ -289,9 +289,23 @@ def test_a_threat_said_in_the_past_is_not_danger_by_itself() -> None:
     [
         "Our pupil, aged six, has been unaccounted for since the end of lunch.",
         "my little boy has wandered off at the beach and we've looked everywhere",
+        "My 12 year old should have been back from the park by six and her phone is off",
+        "our son hasn't come home from football and nobody knows where he went",
     ],
-    ids=["unaccounted-for", "wandered-off"],
+    ids=["unaccounted-for", "wandered-off", "overdue-phone-off", "not-come-home"],
 )
 def test_a_missing_child_in_other_words_is_danger(message: str) -> None:
     decision = route(message)
     assert decision is not None and decision.label == "danger"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my son should have been home by ten but he's just texted, he's at a mate's",
+        "How many missing children were reported? My daughter once came home late.",
+    ],
+    ids=["overdue-but-in-touch", "question-about-figures"],
+)
+def test_a_late_child_in_touch_is_no_danger_on_rules(message: str) -> None:
+    assert rule_signals(message).strict is None
