@@ -99,6 +99,12 @@ _PERIOD_PHRASE = re.compile(
     r"( ending| ended| to| up to)( (the )?end of)?( (march|mar|april|apr))? ((19|20)\d\d)\b",
     re.I,
 )
+# "As a number rather than a percentage": the kind of figure set aside is not the one asked.
+_NOT_WANTED = re.compile(
+    r"\b(rather than|instead of|not as|not)\s+(a |an |the )?(percentage|per ?cent|proportion|"
+    r"rate|number|count|figure|amount|sum|total)s?\b",
+    re.I,
+)
 _FY = re.compile(
     r"\b(20\d\d)\s*[-/–]\s*(20)?(\d\d)\b|\b(?:mar(?:ch)?|to|ending|ended) (20\d\d)\b", re.I
 )
@@ -136,7 +142,8 @@ def analyse(text: str, latest: int | None = None, own: frozenset[str] = frozense
             and not _DATE_LIKE.match(w)
         )
     )
-    cue = next((name for name, pattern in _CUES if pattern.search(text)), None)
+    wanted = _NOT_WANTED.sub(" ", text)
+    cue = next((name for name, pattern in _CUES if pattern.search(wanted)), None)
     names = tuple(w.lower() for w in _PROPER.findall(text) if w.lower() not in _MONTHS)
     return Question(text, terms, names, cue, period, bool(_FOLLOW_UP.search(text)), own)
 

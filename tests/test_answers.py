@@ -431,6 +431,18 @@ def test_an_amount_asked_for_is_money(asked: str) -> None:
     assert analyse(asked).cue == "money"
 
 
+@pytest.mark.parametrize(
+    ("asked", "cue"),
+    [
+        ("How many offences were recorded, as a number rather than a percentage?", "count"),
+        ("How many offences, not the rate?", "count"),
+        ("What percentage of crimes were solved, not the number?", "percentage"),
+    ],
+)
+def test_the_kind_of_figure_set_aside_is_not_the_one_asked(asked: str, cue: str) -> None:
+    assert analyse(asked).cue == cue
+
+
 def test_irregular_past_forms_of_change_verbs_share_the_stem() -> None:
     assert stem("grown") == stem("grew") == stem("grow")
     assert stem("fallen") == stem("fell") == stem("fall")
