@@ -392,7 +392,7 @@ def routed(
         "ordinary"
         if probs["none"] >= policy.piece_veto
         else "report"
-        if probs["report"] >= policy.piece_veto
+        if probs["report"] >= policy.piece_veto or found is not None
         else "unsure"
     )
     urgent = urgent_piece(reading)

@@ -184,6 +184,14 @@ def test_the_whole_message_decides_which_bar_its_sentences_meet() -> None:
     report = "My shed was broken into last week and I'm scared. How do I report it?"
     routed(report, _probs(0.05, 0.1, 0.0, 0.85), 0.11, Policy(), piece)
     assert readings[-1] == "report"
+    # Routed as a report though the classifier is unsure of it: its sentences about what
+    # happened must be surer than any of the bank's reports to make it danger now.
+    told = "I'd like to report that my ex grabbed me by the throat at the weekend."
+    routed(told, _probs(0.3, 0.25, 0.05, 0.4), 0.11, Policy(), piece)
+    assert readings[-1] == "report"
+    unsure = "I keep hearing noises. Nobody else is home."
+    routed(unsure, _probs(0.5, 0.3, 0.1, 0.1), 0.11, Policy(), piece)
+    assert readings[-1] == "unsure"
 
 
 @pytest.mark.parametrize(
