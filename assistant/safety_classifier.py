@@ -13,7 +13,7 @@ import json
 import pickle
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ class SafetyClassifier:
     embed: Embed
     sure_piece_threshold: float = 0.0
     report_piece_urgency: float = 1.01
+    fast: FastScorer | None = None  # the same model without sklearn's per-call checks
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability of each label for one message."""
@@ -70,15 +71,87 @@ class SafetyClassifier:
         }
 
     def _many(self, texts: list[str]) -> list[dict[str, float]]:
+        vectors = self.embed(texts)
         lowered = [t.lower() for t in texts]
-        probs = self.model.predict_proba(
-            _features(self.embed(texts), ngram_features(self.ngrams, lowered))
-        )
+        if self.fast is not None:
+            probs = self.fast.probabilities(vectors, lowered)
+        else:
+            probs = self.model.predict_proba(
+                _features(vectors, ngram_features(self.ngrams, lowered))
+            )
         return [dict(zip(LABELS, map(float, row), strict=True)) for row in probs]
 
     def label(self, text: str) -> str | None:
         """The routed label, or None for an ordinary message."""
         return decide(self.probabilities(text), self.threshold)
+
+
+@dataclass(frozen=True)
+class FastScorer:
+    """The fitted multinomial logistic regression and TF-IDF vectorisers applied directly:
+    each n-gram's column looked up in the vocabulary, weighted 1 + log(count) times its idf,
+    each vectoriser's part scaled to unit length, as ``TfidfVectorizer.transform`` does, but
+    without sklearn's validation on every call (7 ms of a 12 ms message)."""
+
+    analyzers: tuple[Callable[[str], list[str]], ...]
+    vocabularies: tuple[dict[str, int], ...]
+    idf: tuple[np.ndarray, ...]
+    offsets: tuple[int, ...]  # each part's first column among the n-gram columns
+    dense_weights: np.ndarray  # labels x embedding dimensions
+    ngram_weights: np.ndarray  # n-gram columns x labels
+    intercept: np.ndarray
+
+    @classmethod
+    def of(cls, model: Any, union: Any, dims: int) -> FastScorer | None:
+        """The scorer for a fitted model, or None when it is not the shape this assumes
+        (multinomial over LABELS; unweighted union of l2, sublinear TF-IDF parts)."""
+        parts = [part for _, part in union.transformer_list]
+        usable = (
+            list(getattr(model, "classes_", [])) == list(range(len(LABELS)))
+            and getattr(model, "multi_class", None) in (None, "auto", "multinomial")
+            and not union.transformer_weights
+            and all(p.norm == "l2" and p.sublinear_tf and p.use_idf for p in parts)
+        )
+        if not usable:
+            return None
+        offsets, start = [], 0
+        for part in parts:
+            offsets.append(start)
+            start += len(part.idf_)
+        coef = np.asarray(model.coef_, dtype=np.float64)
+        return cls(
+            tuple(p.build_analyzer() for p in parts),
+            tuple(dict(p.vocabulary_) for p in parts),
+            tuple(np.asarray(p.idf_, dtype=np.float64) for p in parts),
+            tuple(offsets),
+            coef[:, :dims],
+            np.ascontiguousarray(coef[:, dims:].T),
+            np.asarray(model.intercept_, dtype=np.float64),
+        )
+
+    def probabilities(self, vectors: np.ndarray, lowered: list[str]) -> np.ndarray:
+        """Rows of label probabilities for the texts (lower-cased) and their embeddings."""
+        z = np.asarray(vectors, dtype=np.float64) @ self.dense_weights.T + self.intercept
+        for row, text in enumerate(lowered):
+            for analyzer, vocabulary, idf, offset in zip(
+                self.analyzers, self.vocabularies, self.idf, self.offsets, strict=True
+            ):
+                counts: dict[int, int] = {}
+                for gram in analyzer(text):
+                    column = vocabulary.get(gram)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+                if not counts:
+                    continue
+                columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[
+                    columns
+                ]
+                values /= np.linalg.norm(values)
+                z[row] += values @ self.ngram_weights[offset + columns]
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
 
 
 def decide(probs: dict[str, float], threshold: float) -> str | None:
@@ -165,7 +238,7 @@ def load(embed: Embed, path: Path = MODEL_FILE) -> SafetyClassifier:
     with path.open("rb") as handle:
         data = pickle.load(handle)  # the project's own file, fitted by `assistant safety fit`
     meta = data["meta"]
-    return SafetyClassifier(
+    classifier = SafetyClassifier(
         data["model"],
         data["ngrams"],
         meta["threshold"],
@@ -174,6 +247,27 @@ def load(embed: Embed, path: Path = MODEL_FILE) -> SafetyClassifier:
         meta.get("sure_piece_threshold", 0.0),
         meta.get("report_piece_urgency", 1.01),
     )
+    return _with_fast_scorer(classifier)
+
+
+# Messages the fast scorer must score as sklearn does before it is used.
+_PROBES = ("someone is breaking in right now", "How many knife crimes were there?", "")
+
+
+def _with_fast_scorer(classifier: SafetyClassifier) -> SafetyClassifier:
+    """The classifier with its fast scorer when that gives sklearn's probabilities on the
+    probe messages (to 1e-6); else as it was."""
+    vectors = np.asarray(classifier.embed(list(_PROBES)), dtype=np.float64)
+    fast = FastScorer.of(classifier.model, classifier.ngrams, vectors.shape[1])
+    if fast is None:
+        return classifier
+    lowered = [t.lower() for t in _PROBES]
+    expected = classifier.model.predict_proba(
+        _features(vectors, ngram_features(classifier.ngrams, lowered))
+    )
+    if not np.allclose(fast.probabilities(vectors, lowered), expected, atol=1e-6):
+        return classifier
+    return replace(classifier, fast=fast)
 
 
 def bank_hash(rows: Sequence[dict]) -> str:

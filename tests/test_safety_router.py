@@ -385,6 +385,19 @@ def test_questions_are_normalised_and_echoed_as_plain_text(
     assert echo(clean(typed)) == echoed
 
 
+def test_the_fast_scorer_gives_the_fitted_models_probabilities() -> None:
+    from dataclasses import replace
+
+    router = SafetyRouter(Settings().resolved_model_dir()).load_classifier()
+    fast = router.classifier
+    assert fast is not None and fast.fast is not None
+    slow = replace(fast, fast=None)
+    rows = safety_classifier.read_bank(BANK)[::97]
+    for text in [r["text"] for r in rows] + ["", "wot r the 7 priorities", "救命"]:
+        expected = slow.probabilities(text)
+        assert fast.probabilities(text) == pytest.approx(expected, abs=1e-9)
+
+
 def test_the_ngram_features_are_the_feature_unions() -> None:
     from assistant.safety_classifier import _ngram_vectorizer, ngram_features
 
