@@ -293,6 +293,7 @@ class Signals:
     strict: Route | None
     now: bool
     loose: bool
+    intent: bool = False  # the writer says outright they want to report ("on record")
 
 
 def rule_signals(question: str) -> Signals:
@@ -309,10 +310,9 @@ def rule_signals(question: str) -> Signals:
         )
     now = not calm and _DANGER_PRESENT.search(question) is not None
     loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
-    report = _REPORT_INTENT.search(question) or (
-        _REPORT.search(question) and not _ABOUT_FIGURES.search(question)
-    )
-    return Signals(Route("report") if report else None, now, loose)
+    intent = _REPORT_INTENT.search(question) is not None
+    report = intent or (_REPORT.search(question) and not _ABOUT_FIGURES.search(question))
+    return Signals(Route("report") if report else None, now, loose, intent)
 
 
 @dataclass(frozen=True)
@@ -338,8 +338,9 @@ def combine(
     the message reports something that is over, or is an ordinary message (hyperbole).
     Looser danger words route as danger (distress when the classifier reads that likelier)
     unless the classifier reads a report of something over, or an ordinary question; a
-    report phrase yields to the classifier when it reads danger or distress, or is sure the
-    message is ordinary."""
+    report phrase yields to the classifier when it reads danger or distress (but a plain wish
+    to report, "I want it on record", with no danger words, stays a report), or when it is
+    sure the message is ordinary."""
     strict = signals.strict
     if strict is not None and strict.label != "report":
         over = strict.label == "danger" and not signals.now
@@ -351,7 +352,7 @@ def combine(
     if signals.now:
         return Route("danger")
     label = decide(probs, threshold) or _urgent(probs, policy.urgent_floor)
-    if label in ("danger", "distress"):
+    if label in ("danger", "distress") and not (signals.intent and not signals.loose):
         return Route(label, "classifier")
     if signals.loose:
         if probs["report"] >= policy.report_over_danger:

@@ -235,6 +235,19 @@ def test_danger_words_in_a_message_surely_ordinary_are_hyperbole_unless_now() ->
     assert routed(now, _probs(0.99, 0.0, 0.0, 0.01), 0.11, Policy(), lambda r: None) is not None
 
 
+def test_a_plain_wish_to_report_stays_a_report_when_the_classifier_reads_distress() -> None:
+    told = "My partner slapped me a couple of weeks ago. I just want it written down somewhere."
+    found = routed(told, _probs(0.0, 0.0, 0.88, 0.12), 0.16, Policy(), lambda r: None)
+    assert found == Route("report")
+    # Without the wish, or with danger words that may be now, the classifier still decides.
+    unsaid = "My partner slapped me a couple of weeks ago. I don't know what to do."
+    found = routed(unsaid, _probs(0.0, 0.0, 0.88, 0.12), 0.16, Policy(), lambda r: None)
+    assert found == Route("distress", "classifier")
+    near = "I want it on record that he's outside my door shouting, he hit me"
+    found = routed(near, _probs(0.0, 0.7, 0.1, 0.2), 0.16, Policy(), lambda r: None)
+    assert found is not None and found.label == "danger"
+
+
 def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() -> None:
     report_probs = _probs(0.02, 0.3, 0.0, 0.68)
     case = "If someone broke into my house and I hit them with a bat, would I be arrested?"
