@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,8 @@ LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.json"
 # go on: single words and text-speak fool it ("help" -> Norwegian, "wat u mean" -> Maltese).
 MIN_CONFIDENCE = 0.9
 MIN_WORDS = 2
+# A bare cry for help ("¡Ayuda!", "Hilfe, bitte") is at most this many words.
+CRY_WORDS = 3
 _WORD = re.compile(r"\w+")
 _lock = threading.Lock()
 
@@ -37,6 +39,7 @@ class Lexicon:
     by_first: dict[str, tuple[tuple[tuple[str, ...], bool, str], ...]]
     prefixes: dict[str, str]  # one-word terms with a trailing *: the word's start -> label
     unspaced: tuple[tuple[str, str], ...]  # (term, label)
+    cries: dict[str, str] = field(default_factory=dict)  # words that route only alone
 
     def label(self, text: str) -> str | None:
         """'distress', 'danger' or 'report' (in that order) when one of its words is in the
@@ -44,6 +47,8 @@ class Lexicon:
         folded = fold(text)
         found = {label for term, label in self.unspaced if term in folded}
         words = words_of(folded)
+        if len(words) <= CRY_WORDS:
+            found.update(self.cries[w] for w in words if w in self.cries)
         for i, word in enumerate(words):
             for rest, star, label in self.by_first.get(word, ()):
                 if _follows(words, i + 1, rest, star):
@@ -94,9 +99,13 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     by_first: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
     prefixes: dict[str, str] = {}
     unspaced: list[tuple[str, str]] = []
+    cries: dict[str, str] = {}
     rank = {"distress": 0, "danger": 1, "report": 2}
     for entry in data["entries"]:
         label = entry["label"]
+        if entry.get("alone"):
+            cries.update((fold(t), label) for t in entry["terms"])
+            continue
         for term in entry["terms"]:
             star = term.endswith("*")
             folded = fold(term.removesuffix("*"))
@@ -113,7 +122,10 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
                 continue
             by_first.setdefault(words[0], []).append((tuple(words[1:]), star, label))
     return Lexicon(
-        {first: tuple(terms) for first, terms in by_first.items()}, prefixes, tuple(unspaced)
+        {first: tuple(terms) for first, terms in by_first.items()},
+        prefixes,
+        tuple(unspaced),
+        cries,
     )
 
 

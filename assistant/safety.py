@@ -140,6 +140,7 @@ _EMERGENCY = re.compile(
     r"i'?m (so )?(scared|afraid|frightened|terrified) (he|she|they)'?(ll| will| are| is|'re|'s)|"
     r"(need|want) (the )?police (now|here|urgently)|"
     r"^\s*i need (the )?police|"
+    r"^(please\W+)?((some|any)(one|body)\W+)?help(\W+(me|us|please|now|quick(ly)?|asap))*(?=\W*$)|"
     r"send (an? )?(officer|police|someone|help|ambulance) (now|quick|asap|please|urgently)|"
     r"\b(my|our) \w+ (is|has gone|went) missing|missing (child|daughter|son|kid)\b|"
     r"(stabbing|shooting|stabbed|shot) (outside|nearby|near me|just now|right now)|"

@@ -235,6 +235,21 @@ def test_danger_words_in_a_message_surely_ordinary_are_hyperbole_unless_now() ->
     assert routed(now, _probs(0.99, 0.0, 0.0, 0.01), 0.11, Policy(), lambda r: None) is not None
 
 
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("help!", "danger"),
+        ("Please help me", "danger"),
+        ("someone help us now!!", "danger"),
+        ("help with the accounts section", None),
+        ("Can you help me find the precept figure?", None),
+    ],
+)
+def test_a_bare_cry_for_help_is_danger_on_rules(message: str, label: str | None) -> None:
+    found = rule_signals(message).strict
+    assert (found.label if found else None) == label
+
+
 def test_a_plain_wish_to_report_stays_a_report_when_the_classifier_reads_distress() -> None:
     told = "My partner slapped me a couple of weeks ago. I just want it written down somewhere."
     found = routed(told, _probs(0.0, 0.0, 0.88, 0.12), 0.16, Policy(), lambda r: None)

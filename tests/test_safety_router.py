@@ -139,6 +139,22 @@ def test_lexicon_terms_match_whole_words_in_order(
     assert lexicon(path).label(message) == label
 
 
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("Hilfe!", "danger"),
+        ("¡Ayuda, por favor!", "danger"),
+        ("Welche Hilfe gibt es für Opfer häuslicher Gewalt?", None),
+        ("¿Qué ayuda hay para las víctimas en Essex?", None),
+    ],
+    ids=["de-cry", "es-cry", "de-question", "es-question"],
+)
+def test_a_bare_cry_for_help_routes_but_help_in_a_question_does_not(
+    message: str, label: str | None
+) -> None:
+    assert lexicon().label(message) == label
+
+
 def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
     found = lexicon()
     message = "How many knife crimes were there compared with the year before, and why? " * 4
