@@ -14,7 +14,6 @@ import numpy as np
 
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer, topic_name
-from assistant.conflicts import prose_mentions
 from assistant.contents import Contents
 from assistant.corpus import area_words, load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
@@ -355,7 +354,7 @@ class Assistant:
         if self._behind is None:
             behind: dict[str, StatRow] = {}
             for row in self.store.rows:
-                for m in prose_mentions(row, self.composer.passages, self.composer.own):
+                for m in self.composer.mentions(row):
                     if m.agrees:
                         behind.setdefault(m.sentence, row)
             self._behind = behind

@@ -41,6 +41,16 @@ class Composer:
         self.store = store
         self._at = {(p.document, p.position): p for p in passages}
         self.default_topics = default_topics(passages)
+        self._mentions: dict[tuple[str, str, str], list[Mention]] = {}
+
+    def mentions(self, row: StatRow) -> list[Mention]:
+        """The report's sentences that give the row's figures (``prose_mentions``), found
+        once per row: the passages do not change while the composer serves."""
+        key = (row.document, row.table_title, row.quote)  # the printed line: one per row
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = prose_mentions(row, self.passages, self.own)
+        return found
 
     def _cite_sentence(self, cites: CitationList, passage: Passage, sentence: str) -> int:
         quote = verbatim_quote(sentence, self.reports[passage.document])
@@ -187,7 +197,7 @@ class Composer:
         return "".join(notes)
 
     def _add_prose(self, answer: Answer, row: StatRow, cites: CitationList) -> None:
-        mentions = prose_mentions(row, self.passages, self.own)
+        mentions = self.mentions(row)
         agreeing = [m for m in mentions if m.agrees][:2]
         for lead, m in zip(("The report's text agrees:", "It also says:"), agreeing, strict=False):
             n = self._cite_sentence(cites, m.passage, m.sentence)
