@@ -24,6 +24,8 @@ MIN_CONFIDENCE = 0.9
 MIN_WORDS = 2
 # A bare cry for help ("¡Ayuda!", "Hilfe, bitte") is at most this many words.
 CRY_WORDS = 3
+# The labels, most urgent first: a message with words of several gets the first.
+URGENCY = ("distress", "danger", "report")
 _WORD = re.compile(r"\w+")
 _lock = threading.Lock()
 
@@ -57,10 +59,7 @@ class Lexicon:
                 label = self.prefixes.get(word[:end])
                 if label is not None:
                     found.add(label)
-        for label in ("distress", "danger", "report"):
-            if label in found:
-                return label
-        return None
+        return next((label for label in URGENCY if label in found), None)
 
 
 def _follows(words: list[str], at: int, rest: tuple[str, ...], star: bool) -> bool:
@@ -100,7 +99,6 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     prefixes: dict[str, str] = {}
     unspaced: list[tuple[str, str]] = []
     cries: dict[str, str] = {}
-    rank = {"distress": 0, "danger": 1, "report": 2}
     for entry in data["entries"]:
         label = entry["label"]
         if entry.get("alone"):
@@ -117,7 +115,7 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
                 continue
             if star and len(words) == 1:  # keep the most urgent label for a shared start
                 held = prefixes.get(words[0])
-                if held is None or rank[label] < rank[held]:
+                if held is None or URGENCY.index(label) < URGENCY.index(held):
                     prefixes[words[0]] = label
                 continue
             by_first.setdefault(words[0], []).append((tuple(words[1:]), star, label))
