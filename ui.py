@@ -36,7 +36,7 @@ from assistant.feedback import FeedbackStore
 from assistant.index import current_build
 from assistant.intake import first_answer
 from assistant.reader import ReaderBlock, ReaderSection, Sentence, locate, report_sections
-from assistant.safety import SafetyRouter
+from assistant.safety import SERVICE_NUMBERS, SafetyRouter
 from assistant.untrusted import link_allowed, split_web_addresses
 
 log = logging.getLogger("assistant.ui")
@@ -325,6 +325,19 @@ def linked_text(text: object, domains: tuple[str, ...]) -> str:
     return "".join(out)
 
 
+_SERVICE_NUMBER = re.compile(
+    r"(?<![\w.,/:=#&-])(" + "|".join(re.escape(n) for n in SERVICE_NUMBERS) + r")(?![\w/]|[.,]\w)"
+)
+
+
+def phone_links(escaped: str) -> str:
+    """The service numbers (999, 101, 116 123) in already-escaped text of a routed answer as
+    telephone links, so a phone dials them with one tap."""
+    return _SERVICE_NUMBER.sub(
+        lambda m: f'<a href="tel:{m.group(1).replace(" ", "")}">{m.group(1)}</a>', escaped
+    )
+
+
 Opener = Callable[[Settings, Callable[[str], None], SafetyRouter], Any]
 
 
@@ -531,8 +544,10 @@ def render_answer(
         if answer["kind"] == "report" and report_url:
             href = html.escape(report_url, quote=True)
             link = f' <a href="{href}" target="_blank" rel="noopener noreferrer">Report online</a>'
-        parts.append(f'<div class="{css_class}" role="alert">{html.escape(line)}{link}</div>')
-    parts.append(linked_text(answer.get("text", ""), link_domains))
+        line = phone_links(html.escape(line))
+        parts.append(f'<div class="{css_class}" role="alert">{line}{link}</div>')
+    text = linked_text(answer.get("text", ""), link_domains)
+    parts.append(phone_links(text) if answer.get("kind") in BANNERS else text)
     for conflict in answer.get("conflicts", []):
         summary = str(conflict.get("summary", ""))
         marks = (

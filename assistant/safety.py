@@ -241,6 +241,8 @@ _REPORT_INTENT = re.compile(
     r"(i'?m|i am|i feel) (finally |now )?ready to (come forward|speak (up|out)|say something|"
     r"tell (someone|somebody|the police|you|an officer))|"
     r"(want|like|need) (it|this|that|what happened) (written down|on record|recorded|logged)|"
+    r"who (do|should|can|could) i (pass|give|send|report) (this|it|that)"
+    r"( information| info)? (on )?to|"
     r"(got|have|caught|captured|recorded) (it|him|her|them|the whole thing|everything|all of it) "
     r"on (my |our |the )?(dashcam|dash cam|camera|cctv|video|doorbell|ring|phone))\b",
     re.I,

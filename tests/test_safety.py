@@ -263,6 +263,18 @@ def test_a_plain_wish_to_report_stays_a_report_when_the_classifier_reads_distres
     assert found is not None and found.label == "danger"
 
 
+def test_asking_who_to_pass_a_concern_to_is_a_wish_to_report() -> None:
+    # A worry about a neighbour's child, asked as where to pass it on: the writer reads it
+    # as something to tell, not an emergency, and names no danger words.
+    worry = (
+        "The boy next door is out on the street until midnight and says there's no food in "
+        "the house. Who do I pass this on to?"
+    )
+    found = routed(worry, _probs(0.0, 0.95, 0.0, 0.05), 0.16, Policy(), lambda r: None)
+    assert found == Route("report")
+    assert rule_signals(worry).intent
+
+
 def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() -> None:
     report_probs = _probs(0.02, 0.3, 0.0, 0.68)
     case = "If someone broke into my house and I hit them with a bat, would I be arrested?"

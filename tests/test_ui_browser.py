@@ -255,6 +255,11 @@ def test_web_addresses_in_the_chat_are_links_only_on_allowed_domains(page, serve
     ask(tab, "my bike was nicked from outside the station last week, how do i report it")
     reply = chat.locator("[data-testid='bot']").last
     hrefs = [a.get_attribute("href") for a in reply.locator("a").all()]
-    assert (
-        hrefs == [server.app.web.engine.router.wording.report_url] * 2
-    )  # the banner's and the text's
+    web_links = [h for h in hrefs if not h.startswith("tel:")]
+    assert web_links == [server.app.web.engine.router.wording.report_url] * 2  # banner, text
+    assert "tel:101" in hrefs  # the number dials with one tap on a phone
+    ask(tab, "there's a man in my garden with a knife right now")
+    chat.locator("[data-testid='bot']").nth(2).wait_for()
+    reply = chat.locator("[data-testid='bot']").last
+    hrefs = [a.get_attribute("href") for a in reply.locator("a").all()]
+    assert "tel:999" in hrefs and "tel:116123" in hrefs
