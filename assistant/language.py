@@ -18,10 +18,17 @@ from functools import lru_cache
 from pathlib import Path
 
 LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.json"
-# A message is "not English" only when the identifier is this sure and has this many words to
-# go on: single words and text-speak fool it ("help" -> Norwegian, "wat u mean" -> Maltese).
+FUNCTION_WORDS_FILE = Path(__file__).parent / "data" / "english_function_words.json"
+TEXT_SPEAK_FILE = Path(__file__).parent / "data" / "text_speak.json"
+# A message is "not English" when the identifier is this sure and has this many words to go
+# on: single words and text-speak fool it ("help" -> Norwegian, "wat u mean" -> Maltese).
 MIN_CONFIDENCE = 0.9
 MIN_WORDS = 2
+# Short questions in Spanish or Arabic often score lower ("¿Cuántos homicidios hubo?" 0.75):
+# at least this sure, with at least UNSURE_WORDS words and not one English function word,
+# the message is not English either.
+UNSURE_CONFIDENCE = 0.5
+UNSURE_WORDS = 3
 # A bare cry for help ("¡Ayuda!", "Hilfe, bitte") is at most this many words.
 CRY_WORDS = 3
 # The labels, most urgent first: a message with words of several gets the first.
@@ -154,8 +161,23 @@ def language_of(text: str) -> tuple[str, float]:
 
 
 def is_other_language(text: str) -> bool:
-    """True when the message is confidently in a language other than English."""
+    """True when the message is in a language other than English: the identifier is sure,
+    or fairly sure and the message has none of English's function words."""
     if len(_WORD.findall(text)) < MIN_WORDS:
         return False
     language, confidence = language_of(text)
-    return language != "en" and confidence >= MIN_CONFIDENCE
+    if language == "en" or confidence < UNSURE_CONFIDENCE:
+        return False
+    if confidence >= MIN_CONFIDENCE:
+        return True
+    words = words_of(fold(text))
+    return len(words) >= UNSURE_WORDS and not any(w in english_words() for w in words)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English function words no other common language shares, and text-speak spellings."""
+    data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    speak = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))["entries"]
+    words = set(data["words"]) - set(data["shared"])
+    return frozenset(words | {fold(e["written"]) for e in speak})

@@ -15,7 +15,7 @@ import pytest
 
 from assistant import safety_classifier
 from assistant.intake import first_answer
-from assistant.language import lexicon
+from assistant.language import is_other_language, lexicon
 from assistant.safety import SafetyRouter, Wording, rules_route
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -78,8 +78,21 @@ def test_the_router_reads_everyday_words(
         ("Nu mai vreau să trăiesc", "emergency", "116 123"),
         ("Dw i ddim eisiau byw rhagor", "emergency", "116 123"),
         ("¿Cuántos policías hay en el condado?", "not_found", "101"),
+        # short questions the identifier is less sure of, with no English function word
+        ("¿Cuántos homicidios hubo en Essex?", "not_found", "101"),
+        ("Est-ce que la criminalité augmente?", "not_found", "101"),
+        ("ما هي ساعات عمل مكتب المفوض؟", "not_found", "101"),
     ],
-    ids=["polish-break-in", "spanish-knife", "romanian-distress", "welsh-distress", "spanish-q"],
+    ids=[
+        "polish-break-in",
+        "spanish-knife",
+        "romanian-distress",
+        "welsh-distress",
+        "spanish-q",
+        "spanish-short-q",
+        "french-short-q",
+        "arabic-short-q",
+    ],
 )
 def test_other_languages_get_the_fixed_text_in_english(
     router: SafetyRouter, message: str, kind: str, must_say: str
@@ -88,6 +101,14 @@ def test_other_languages_get_the_fixed_text_in_english(
     assert answer is not None and answer.kind == kind
     assert must_say in answer.text and "This assistant answers in English only." in answer.text
     assert "999" in answer.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["wat u mean", "hw many cops r there in essex", "Is crime going up in Essex?", "Ok merci"],
+)
+def test_english_and_text_speak_are_not_taken_for_another_language(message: str) -> None:
+    assert not is_other_language(message)
 
 
 def test_the_fitted_classifier_belongs_to_the_bank() -> None:
