@@ -32,7 +32,7 @@ UNSURE_WORDS = 3
 # A bare cry for help ("¡Ayuda!", "Hilfe, bitte") is at most this many words.
 CRY_WORDS = 3
 # The labels, most urgent first: a message with words of several gets the first.
-URGENCY = ("distress", "danger", "report")
+URGENCY = ("distress", "danger", "report", "figures")
 _WORD = re.compile(r"\w+")
 _lock = threading.Lock()
 

@@ -329,6 +329,7 @@ class Policy:
     report_keep: float = 0.98  # danger words or a danger sentence, but the whole reads a report
     urgent_floor: float = 0.6  # read as danger or distress more than as ordinary, this sure
     danger_veto: float = 0.98  # danger words not said to be now, but surely an ordinary message
+    figures_keep: float = 0.8  # another language asks for figures, but this sure of danger
 
 
 def combine(
@@ -405,10 +406,33 @@ def routed(
     return None if found is not None and _HYPOTHETICAL.search(question) else found
 
 
-def language_route(question: str) -> Route | None:
-    """The language layer: danger or distress words of another language."""
+# The lexicon's reading of a message in another language that asks for a figure ("¿Cuántos
+# ...?", "Ile pieniędzy ...?"): an ordinary question, as "how many" opens one in English.
+FIGURES = "figures"
+
+
+def decided(
+    question: str,
+    probs: Callable[[], dict[str, float]] | None,
+    threshold: float,
+    policy: Policy,
+    urgent_piece: Callable[[str], str | None],
+) -> Route | None:
+    """The whole router: the rules, then the words of other languages (danger, distress or a
+    report route by them), then the classifier (``probs`` asked only then; None when it is
+    not loaded: the rules alone). A message in another language asking for figures routes
+    only when the classifier is sure it is danger or distress (``policy.figures_keep``)."""
     label = lexicon().label(question)
-    return Route(label, "language") if label else None
+    if label is not None and label != FIGURES:
+        return rules_route(question) or Route(label, "language")
+    if probs is None:
+        return rules_route(question)
+    read = probs()
+    found = routed(question, read, threshold, policy, urgent_piece)
+    if label != FIGURES or found is None:
+        return found
+    urgent = found.label in ("danger", "distress") and read[found.label] >= policy.figures_keep
+    return found if urgent else rules_route(question)
 
 
 def wording_for(settings: Settings) -> Wording:
@@ -451,6 +475,7 @@ class SafetyRouter:
             settings.safety_report_keep,
             settings.safety_urgent_floor,
             settings.safety_danger_veto,
+            settings.safety_figures_keep,
         )
         return cls(model_dir, policy, wording_for(settings))
 
@@ -466,13 +491,11 @@ class SafetyRouter:
     def route(self, question: str) -> Route | None:
         """The route for a message, or None for an ordinary question."""
         classifier = self.classifier
-        found = language_route(question)
-        if classifier is None or found is not None:
-            return rules_route(question) or found
-        probs = classifier.probabilities(question)
-        return routed(
+        if classifier is None:
+            return decided(question, None, 0.0, self.policy, lambda reading: None)
+        return decided(
             question,
-            probs,
+            lambda: classifier.probabilities(question),
             classifier.threshold,
             self.policy,
             lambda reading: classifier.urgent_piece(question, reading),

@@ -85,9 +85,9 @@ def _out_of_fold(rows: list[dict], fitted: dict, settings: Settings | None) -> A
             decided[text] = sc.decide(probs, threshold)
             continue
         policy = safety.SafetyRouter.for_settings(settings).policy
-        found = safety.language_route(text) or safety.routed(
+        found = safety.decided(
             text,
-            probs,
+            lambda probs=probs: probs,
             threshold,
             policy,
             lambda reading, piece=piece: sc.piece_label(piece, fitted["meta"], reading),

@@ -181,6 +181,14 @@ class Settings(BaseSettings):
         "ordinary, with at least this probability, gets 999 even when the threshold on "
         "'ordinary' alone would not route it (1.1: never).",
     )
+    safety_figures_keep: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.1,
+        description="A message in another language whose words ask for figures ('¿Cuántos "
+        "...?') is routed only when the classifier reads danger or distress with at least this "
+        "probability (1.1: never).",
+    )
     safety_piece_veto: float = Field(
         0.7,
         ge=0.0,

@@ -194,8 +194,8 @@ def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
         ("ગઈ કાલે મારી સાયકલ ચોરી થઈ ગઈ. ફરિયાદ ક્યાં કરું?", "report"),
         ("ਮੇਰਾ ਫ਼ੋਨ ਚੋਰੀ ਹੋ ਗਿਆ, ਮੈਂ ਸ਼ਿਕਾਇਤ ਕਿਵੇਂ ਕਰਾਂ?", "report"),
         ("Baabuurkayga waa laga xaday, sideen u soo sheegi karaa?", "report"),
-        ("ਪਿਛਲੇ ਸਾਲ ਕਿੰਨੇ ਪੁਲਿਸ ਅਫਸਰ ਸਨ?", None),  # pa: how many officers last year
-        ("去年埃塞克斯有多少警察？", None),  # zh: how many police officers last year
+        ("ਪਿਛਲੇ ਸਾਲ ਕਿੰਨੇ ਪੁਲਿਸ ਅਫਸਰ ਸਨ?", "figures"),  # pa: how many officers last year
+        ("去年埃塞克斯有多少警察？", "figures"),  # zh: how many police officers last year
     ],
     ids=[
         "zh-report",
@@ -210,6 +210,45 @@ def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
 )
 def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | None) -> None:
     assert lexicon().label(message) == label
+
+
+class _Reads:
+    """A stand-in classifier reading danger this likely, to show which layer decides."""
+
+    threshold = 0.5
+
+    def __init__(self, danger: float) -> None:
+        self.danger = danger
+
+    def probabilities(self, message: str) -> dict[str, float]:
+        rest = (1.0 - self.danger) / 3
+        return {"none": rest, "danger": self.danger, "distress": rest, "report": rest}
+
+    def urgent_piece(self, message: str, reading: str) -> str | None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("message", "danger", "label"),
+    [
+        ("Kiek policininkų dirba Esekse?", 0.6, None),  # lt: how many officers work in Essex
+        ("Колко пари отидоха за жертвите на престъпления?", 0.7, None),  # bg: how much money
+        ("¿Qué porcentaje de los delitos se resolvió el año pasado?", 0.6, None),  # es: share
+        ("Me robaron la bici ayer en la estación, ¿dónde puedo reportar?", 0.9, "report"),
+        ("Хочу сообщить о мошенничестве, меня обманули на сайте", 0.9, "report"),  # ru: scam
+        # asking "how many" does not hide danger the classifier is sure of
+        ("¿Cuántos? ¡Me está apuñalando!", 0.9, "danger"),
+    ],
+)
+def test_other_languages_asking_figures_or_to_report_are_read_by_their_words(
+    message: str, danger: float, label: str | None
+) -> None:
+    router = SafetyRouter()
+    router.classifier = _Reads(danger)  # type: ignore[assignment]
+    found = router.route(message)
+    assert (found.label if found else None) == label
+    if label is None:  # the same message without its figure words would have routed
+        assert SafetyRouter().policy.figures_keep > danger > router.classifier.threshold
 
 
 @pytest.mark.parametrize(
