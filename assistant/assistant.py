@@ -28,6 +28,7 @@ from assistant.index import (
 )
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
+from assistant.lead import with_lead
 from assistant.people import lower_case_stems, who_holds
 from assistant.privacy import mask_personal_details
 from assistant.question import (
@@ -58,10 +59,12 @@ from assistant.safety import SafetyRouter
 from assistant.select import (
     Candidate,
     acceptable,
+    asks_action,
     asks_description,
     candidates,
     choose,
     cue_fit,
+    is_heading_like,
     wants_figure,
 )
 from assistant.settings import Settings
@@ -89,6 +92,7 @@ log = logging.getLogger(__name__)
 _HAPPENED = re.compile(
     r"^\s*(did|has|have|had|was|were|will|is|are)\b|\b(actually|in the end)\b", re.I
 )
+READS_KEPT = 512  # questions read kept (cleared when full): a question is read twice
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
 _YEAR = re.compile(r"(19|20)\d\d")  # a year in a sentence is not one of a row's figures
 
@@ -134,6 +138,7 @@ class Assistant:
         self.contents = contents
         self._suggester: Suggester | None = None  # made on first use, with its cache
         self._behind: dict[str, StatRow] | None = None  # sentences giving a row's change
+        self._reads: dict[str, Question] = {}  # questions read, by their focused text
         self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
         table_words = {
             w
@@ -245,7 +250,8 @@ class Assistant:
         if len(parts) == 1:  # "I live in X. How much did A rise, and is that more than B?"
             parts = split_compound(focus(text))
         if len(parts) == 1:
-            return self._compared(text, earlier) or self._single(text, earlier)
+            compared = self._compared(text, earlier)
+            return compared or with_lead(self._single(text, earlier), self._read(focus(text)))
         first = self._compared(parts[0], earlier) or self._single(parts[0], earlier)
         context = [*earlier, first] if first.kind in ("answer", "statistic") else earlier
         return self.composer.joined(text, [first, self._single(parts[1], context)])
@@ -303,10 +309,11 @@ class Assistant:
             followed = self._follow_up(text, question, earlier)
             if followed is not None:
                 return followed
-        most = extreme(self.store, question)
+        acting = asks_action(question)  # what is done about X: not a table's count of X
+        most = None if acting else extreme(self.store, question)
         if most is not None:
             return self.composer.from_extreme(text, most)
-        row = self.store.match(question, self._weight)
+        row = None if acting else self.store.match(question, self._weight)
         if row is not None:
             return self.composer.from_row(text, row, question.period)
         if (
@@ -365,6 +372,9 @@ class Assistant:
         one filler word dropped. A question asking who holds a role named by its
         abbreviation alone ("who's the PCC") gets it spelled out, as the report names people
         next to their roles written in full."""
+        known = self._reads.get(focused)
+        if known is not None:  # read once per text: the first line reads it again
+            return known
         question = self._analysed(self._corrected(focused))
         if (
             question.cue in ("who", "person")
@@ -372,7 +382,11 @@ class Assistant:
             and spelled_out(focused) != focused
         ):
             question = self._analysed(self._corrected(spelled_out(focused)))
-        return self._without_filler(question)
+        question = self._without_filler(question)
+        if len(self._reads) >= READS_KEPT:
+            self._reads.clear()
+        self._reads[focused] = question
+        return question
 
     def _paired_rows(
         self, rows: list[StatRow | None], asked: list[Question]
@@ -589,6 +603,11 @@ class Assistant:
             and (not must_mention or any(g & stems(c.text) for g in must_mention))
             and self._in_period(question, c.text)
         ]
+        if asks_action(question):
+            # what is done about something: a list's bare name of it ("Crack down on
+            # antisocial behaviour") does not say, when a sentence of the report does
+            said = [c for c in ranked if not is_heading_like(c)]
+            ranked = said or ranked
         unknown = self._unknown_terms(question)
         if wants_figure(question) and unknown:
             # a figure about something the report never names is not in the report, unless

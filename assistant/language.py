@@ -175,6 +175,13 @@ def is_other_language(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """All the English function words of the list, shared ones too."""
+    data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(data["words"])
+
+
+@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """English function words no other common language shares, and text-speak spellings."""
     data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))

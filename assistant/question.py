@@ -126,6 +126,21 @@ def financial_years(text: str) -> set[int]:
     return out
 
 
+def cue_of(text: str) -> str | None:
+    """The kind of fact a question asks for (duration, change, percentage, money, count,
+    person, who, which, when, where), or None."""
+    wanted = _NOT_WANTED.sub(" ", text)
+    return next((name for name, pattern in _CUES if pattern.search(wanted)), None)
+
+
+def first_cue(text: str) -> str | None:
+    """The kind of fact the question's first asking words ask for ("how many knives did the
+    bins the commissioner paid for take in?" asks for a count, though it names money)."""
+    wanted = _NOT_WANTED.sub(" ", text)
+    found = [(m.start(), name) for name, p in _CUES if (m := p.search(wanted)) is not None]
+    return min(found)[1] if found else None
+
+
 def analyse(text: str, latest: int | None = None, own: frozenset[str] = frozenset()) -> Question:
     """Key terms (no stopwords, measure words, years, months or ``own`` words: those naming
     the report's own area), cue, period (``latest``: the year the report's period ends in)
@@ -142,8 +157,7 @@ def analyse(text: str, latest: int | None = None, own: frozenset[str] = frozense
             and not _DATE_LIKE.match(w)
         )
     )
-    wanted = _NOT_WANTED.sub(" ", text)
-    cue = next((name for name, pattern in _CUES if pattern.search(wanted)), None)
+    cue = cue_of(text)
     names = tuple(w.lower() for w in _PROPER.findall(text) if w.lower() not in _MONTHS)
     return Question(text, terms, names, cue, period, bool(_FOLLOW_UP.search(text)), own)
 

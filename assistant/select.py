@@ -241,6 +241,37 @@ def asks_description(question: Question) -> bool:
     return question.cue is None and _DESCRIBE.search(question.text) is not None
 
 
+# "What is being done about X?", "what are they doing to tackle X?": a question about what
+# is done, answered by the report's words on it, not by a table's count of X.
+_ASKS_ACTION = re.compile(
+    r"\bwhat('s| is| are| was| were| has| have| had)? (being|been) done\b|"
+    r"\bwhat (is|are|was|were|has|have) (\w+ ){1,3}(doing|done|did)\b|"
+    r"\bwhat action\b|\bwhat steps\b|\bhow (is|are|was|were) (\w+ ){1,3}"
+    r"(tackling|tackled|dealing|dealt|addressing|addressed)\b",
+    re.I,
+)
+
+
+HEADING_WORDS = 8  # a list item this short, with no full stop, names a thing: a heading
+
+
+def is_heading_like(c: Candidate) -> bool:
+    """A list item that only names something ("Breaking the cycle of domestic violence"):
+    short, no figure, no full stop."""
+    text = c.text.strip()
+    return (
+        c.passage.kind == "list"
+        and len(text.split()) <= HEADING_WORDS
+        and not text.endswith((".", "!", "?"))
+        and not numbers_in(text)
+    )
+
+
+def asks_action(question: Question) -> bool:
+    """Whether the question asks what is being done (and no figure)."""
+    return question.cue is None and _ASKS_ACTION.search(question.text) is not None
+
+
 def wants_figure(question: Question) -> bool:
     """Whether the question asks for a figure (or a person's name), so that an answer
     without one is no answer."""

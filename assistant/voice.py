@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.lead import without_lead
+
 _MARKS = re.compile(r"((?:\s*\[\d+\])+)(\.?)")
 _SENTENCE_END = re.compile(r"(?<=[.?!])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9£])")
 _STOP = re.compile(r"[.?!…][\"'”’)]*$")
@@ -178,7 +180,7 @@ def letter_paragraph(answer: dict[str, Any], author: str) -> str:
     labels = [str(s.get("indicator", "")) for s in answer.get("statistics", [])]
     paragraph = Paragraph(author, citations, labels)
     pending = ""
-    pieces = _pieces(str(answer.get("text", "")))
+    pieces = _pieces(without_lead(str(answer.get("text", ""))))
     for i, piece in enumerate(pieces):
         at, quote = _find_quote(piece.body, piece.numbers, citations)
         if at < 0:

@@ -26,6 +26,7 @@ from assistant.draft import (
     run_command,
 )
 from assistant.errors import AssistantError, InputFileError
+from assistant.lead import LEAD
 from assistant.settings import Settings
 from assistant.text import normalise, number_key, numbers_in
 from assistant.voice import PLAIN_NO_UNITS, letter_paragraph
@@ -471,6 +472,9 @@ def test_every_paragraph_of_a_real_reply_is_fit_to_send(drafts, key):
         assert text[0].isupper(), text
         assert text.endswith((".", ".”")), text
         assert not any(text.lower().startswith(t) for t in titles), text
+        # no question asking what is done is answered by a list of the sections' names
+        assert not text.startswith("The report lists:") or "done" not in item.question, text
+        assert not text.startswith(LEAD), text  # the chat's "In short:" line is not a letter's
         outside = _QUOTED.sub("", text)
         assert not re.search(r"(^|[\s(])I\s|\smy\s|\bwe\s|\bour\s", outside), text
         assert "“" not in outside and "”" not in outside, text

@@ -143,6 +143,18 @@ def test_the_question_shows_at_once_and_the_view_moves_to_the_answer_s_start(ope
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_the_first_line_answers_the_question(open_page, size):
+    tab = open_page(size)
+    ask(tab, "Is crime going up?")  # yes or no, the direction and its size first
+    first = answers(tab).last.inner_text().strip().split("[1]")[0]
+    assert first.startswith("Yes.") and "went up" in first and "8.7%" in first
+    ask(tab, "How many knives did the amnesty bins take off the streets?")
+    first = answers(tab).last.inner_text().strip()
+    assert first.startswith("In short: 15,000 knives ["), first[:120]  # then the evidence
+    shot(tab, "first-line", size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_sources_are_one_line_each_and_open_to_the_row_or_the_quote(open_page, size):
     tab = open_page(size)
     ask(tab, HOMICIDES)

@@ -1,0 +1,212 @@
+"""The reply's first line: what a prose answer comes to, in a few words of its own source.
+
+A question asking for a figure, a time, a date or a name, answered by sentences that do not
+say it at once (more than one, or one long or holding several figures), opens with the part
+of a cited sentence that answers it ("In short: more than 200 young people [1]."), so a
+reader sees the answer before the evidence. The words are picked from the cited sentence,
+never worked out, so every figure in the lead is in its quote (invariant 1). A lead is given
+only when one span clearly fits: of the kind asked for, with the question's own words beside
+it, and no other span as close to them. Table answers already open with their row's
+direction and figures (compose.py), and an answer whose sources disagree shows both
+figures rather than a lead choosing one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer import Answer
+from assistant.language import function_words
+from assistant.question import Question, first_cue
+from assistant.select import near_stems
+from assistant.text import words
+
+LEAD = "In short:"
+_LED = re.compile(rf"^{LEAD} [^\[]*\[\d+\]\. ")
+# A single sentence this long (in words), or holding more than one figure, gets a lead; a
+# short sentence with one figure already answers at once.
+LONG_SENTENCE = 18
+MAX_UNIT_WORDS = 4  # words naming what a count counts ("200 young people")
+NEAR = 8  # how close (in words) a question's term must be to a figure, date or time
+NEAR_NAME = 3  # and to a name ("My deputy, Jane Gardner")
+COUNTED_BEFORE = 3  # a count's thing may come just before it ("officers at 2,850")
+
+_QUALIFIER = (
+    r"(?:(?:more than|over|almost|nearly|around|about|approximately|up to|at least|"
+    r"well over|just over|just under|some|an extra|a further|an additional|an estimated)\s+)?"
+)
+_NUMBER = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
+_FIGURE = re.compile(
+    _QUALIFIER + rf"(?P<money>£\s?)?(?<![\d,.])(?P<number>{_NUMBER})"
+    r"(?P<scale>\s?(?:million|billion|bn|m|k)\b)?(?P<percent>\s?(?:%|per ?cent))?",
+    re.I,
+)
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)"
+)
+_DATE = re.compile(rf"\b{_MONTHS}(?:\s+(?:19|20)\d\d)?\b|\b(?:19|20)\d\d(?:[-/]\d\d)?\b")
+_DURATION = re.compile(
+    _QUALIFIER + rf"(?<![\d,.])\b(?:(?:{_NUMBER}|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten)[\s-]*(?:mins?|minutes?|hours?|days?|weeks?|months?|years?)|half an hour|an hour)\b",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:[A-Z][a-z]+|of|for|the))* [A-Z][a-z]+\b")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_CHOICE = re.compile(
+    r"\b(compared?|versus|vs|than)\b|\bor\b(?! (what|wat|not|anything|something|so)\b)", re.I
+)
+_HOW_MANY = re.compile(r"\bhow many\b|\b(?:total )?number of\b", re.I)
+_SENTENCE = re.compile(r"(?:^|(?<=\]))\s*([^\[]*?)\s*\[(\d+)\]")
+
+
+def with_lead(answer: Answer, question: Question) -> Answer:
+    """The answer with its first line, when it is a prose answer to a question asking for a
+    figure, time, date or name and its sentences do not say it at once; otherwise unchanged."""
+    if answer.kind != "answer" or answer.conflicts or answer.text.startswith(LEAD):
+        return answer  # where the report gives two figures, the answer shows both
+    sentences = [
+        (m.group(1).strip(), m.group(2)) for m in _SENTENCE.finditer(answer.text) if m.group(1)
+    ]
+    if not sentences or not _needs_lead(sentences):
+        return answer
+    found = answer_span(question, sentences)
+    if found is None:
+        return answer
+    span, n = found
+    answer.text = f"{LEAD} {span} [{n}]. {answer.text}"
+    return answer
+
+
+def without_lead(text: str) -> str:
+    """The answer text without its first line (a letter quotes the report's own sentences)."""
+    return _LED.sub("", text, count=1)
+
+
+def _needs_lead(sentences: list[tuple[str, str]]) -> bool:
+    """More than one sentence, or one long one or one holding more than one figure."""
+    if len(sentences) > 1:
+        return True
+    sentence = sentences[0][0]
+    figures = [m for m in _FIGURE.finditer(sentence) if not _YEAR.match(m.group("number"))]
+    return len(sentence.split()) > LONG_SENTENCE or len(figures) > 1
+
+
+def answer_span(question: Question, sentences: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The words of a cited sentence that answer the question, with that sentence's citation
+    number: the span of the kind asked for with most of the question's terms beside it, when
+    it has at least one and no different span has as many; else None."""
+    if _CHOICE.search(question.text):
+        return None  # "more for A or for B?", "compared with": one figure would not answer it
+    cue = first_cue(question.text)
+    scored = [
+        (near, span, n)
+        for sentence, n in sentences
+        for span, near in _spans(question, cue, sentence)
+        if near
+    ]
+    if not scored:
+        return None
+    top = max(near for near, _, _ in scored)
+    best = {span.lower() for near, span, _ in scored if near == top}
+    if len(best) > 1:
+        return None  # two different answers fit as well: the sentences say it, not a lead
+    _, span, n = next(s for s in scored if s[0] == top)
+    return span, n
+
+
+def _spans(question: Question, cue: str | None, sentence: str) -> list[tuple[str, int]]:
+    """Each span of the kind the cue asks for, with how many question terms are beside it
+    (for a count: in the words naming what it counts, or just before it)."""
+    groups = [near_stems(t) for t in question.terms]
+    tokens = sentence.split()
+
+    def near(start: int, end: int, before: int, after: int) -> int:
+        at, upto = len(sentence[:start].split()), len(sentence[:end].split())
+        window = tokens[max(0, at - before) : upto + after]
+        return sum(1 for g in groups if g & _stems_of(window))
+
+    if cue in ("money", "percentage", "count", "change"):
+        out = []
+        thing = counted_thing(question.text) if cue == "count" else None
+        for m in _FIGURE.finditer(sentence):
+            if not _kind_fits(m, cue):
+                continue
+            if cue != "count":
+                out.append((m.group().strip(), near(m.start(), m.end(), NEAR, NEAR)))
+                continue
+            counted, acts = _what_is_counted(sentence[m.end() :], groups)
+            end = m.end() + len(counted)
+            at = len(sentence[: m.start()].split())
+            named = tokens[max(0, at - COUNTED_BEFORE) : at] + counted.split()
+            if acts or (thing is not None and not thing & _stems_of(named)):
+                continue  # "42 Specials decided to ...", or not the thing asked to count
+            out.append((m.group().strip() + counted, near(m.start(), end, COUNTED_BEFORE, 0)))
+        return out
+    pattern = {"duration": _DURATION, "when": _DATE}.get(cue or "")
+    if pattern is not None:
+        return [
+            (m.group().strip(), near(m.start(), m.end(), NEAR, NEAR))
+            for m in pattern.finditer(sentence)
+        ]
+    if cue in ("who", "person"):
+        asked = set(words(question.text))
+        return [
+            (m.group(), near(m.start(), m.end(), NEAR_NAME, NEAR_NAME))
+            for m in _NAME.finditer(sentence)
+            if not set(words(m.group())) <= asked
+        ]
+    return []
+
+
+def _kind_fits(m: re.Match[str], cue: str) -> bool:
+    """Whether a figure is of the kind asked for (a year is none of them)."""
+    if _YEAR.match(m.group("number")) and not (m.group("money") or m.group("percent")):
+        return False
+    if cue == "money":
+        return bool(m.group("money"))
+    if cue == "percentage":
+        return bool(m.group("percent"))
+    if cue == "count":
+        return not (m.group("money") or m.group("percent"))
+    return True
+
+
+def counted_thing(question: str) -> set[str] | None:
+    """The stems of what a "how many" question counts (its first word after the asking
+    words: "how many young people" counts the young), or None when it names nothing."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return None
+    for word in words(question[m.end() :]):
+        if word not in function_words() and word.isalpha():
+            return near_stems(word)
+    return None
+
+
+def _stems_of(tokens: list[str]) -> set[str]:
+    """The stems (and one-word synonyms) of tokens, hyphenated words split."""
+    return {s for t in tokens for w in words(t.strip(",.;:()'’")) for s in near_stems(w)}
+
+
+def _what_is_counted(after: str, groups: list[set[str]]) -> tuple[str, bool]:
+    """The words naming what a count counts (up to the first function word, punctuation or
+    name the question does not use), and whether a word ending like a verb follows them
+    ("42 Specials decided to ..."): then the count is someone doing something."""
+    kept: list[str] = []
+    for word in after.split()[:MAX_UNIT_WORDS]:
+        bare = word.strip(",.;:()")
+        lower = bare.lower()
+        if kept and lower.endswith(("ed", "ing")):
+            return " " + " ".join(kept), True
+        asked = any(g & near_stems(lower) for g in groups)
+        if (
+            (not bare.isalpha() and "-" not in bare)
+            or lower in function_words()
+            or (bare[:1].isupper() and not asked)
+        ):
+            break
+        kept.append(bare)
+        if bare != word:  # punctuation ends the phrase
+            break
+    return ((" " + " ".join(kept)) if kept else ""), False
