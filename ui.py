@@ -35,6 +35,7 @@ from assistant.errors import IndexBusyError
 from assistant.feedback import FeedbackStore
 from assistant.index import current_build
 from assistant.intake import first_answer
+from assistant.lead import split_lead
 from assistant.reader import ReaderBlock, ReaderSection, Sentence, locate, report_sections
 from assistant.safety import SERVICE_NUMBERS, SafetyRouter
 from assistant.untrusted import link_allowed, split_web_addresses
@@ -96,6 +97,7 @@ CSS = f"""
 /* sources under an answer: one line each, opening to the quote or the table row */
 .sources {{ margin-top: 0.6em; }}
 .sources-title {{ font-weight: 700; margin: 0.2em 0; }}
+.answer-lead {{ font-weight: 700; margin: 0 0 0.4em 0; }}
 details.source {{ border-top: 1px solid #d1d5db; padding: 0.3em 0; }}
 details.source > summary {{ cursor: pointer; overflow-wrap: break-word; }}
 .source-body {{ padding: 0.3em 0 0.3em 1em; }}
@@ -546,7 +548,10 @@ def render_answer(
             link = f' <a href="{href}" target="_blank" rel="noopener noreferrer">Report online</a>'
         line = phone_links(html.escape(line))
         parts.append(f'<div class="{css_class}" role="alert">{line}{link}</div>')
-    text = linked_text(answer.get("text", ""), link_domains)
+    lead, rest = split_lead(str(answer.get("text", "")))
+    if lead:  # the reply's first line on a line of its own, then the evidence
+        parts.append(f'<p class="answer-lead">{linked_text(lead, link_domains)}</p>')
+    text = linked_text(rest, link_domains)
     parts.append(phone_links(text) if answer.get("kind") in BANNERS else text)
     for conflict in answer.get("conflicts", []):
         summary = str(conflict.get("summary", ""))

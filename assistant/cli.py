@@ -1,4 +1,4 @@
-"""Command line: `assistant ingest | ask | eval | draft | feedback | bench`."""
+"""Command line: `assistant ingest | ask | eval | draft | feedback | bench | load | ...`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from assistant.settings import Settings
 EXTERNAL_COMMANDS = {
     "eval": ("assistant.evaluation.cli", "Score the assistant against a test set."),
     "bench": ("assistant.evaluation.bench", "Measure build time, start-up, latency and memory."),
+    "load": (
+        "assistant.evaluation.load",
+        "Many users at once: drive the web app on loopback, report answers per second.",
+    ),
     "draft": ("assistant.draft", "Draft a reply to a letter or email, every claim sourced."),
     "feedback": ("assistant.feedback", "Work with thumbs-up/down feedback (export drafts)."),
     "safety": ("assistant.safety_cli", "Fit the safety router's classifier, or score the router."),

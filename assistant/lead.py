@@ -80,7 +80,13 @@ def with_lead(answer: Answer, question: Question) -> Answer:
 
 def without_lead(text: str) -> str:
     """The answer text without its first line (a letter quotes the report's own sentences)."""
-    return _LED.sub("", text, count=1)
+    return split_lead(text)[1]
+
+
+def split_lead(text: str) -> tuple[str, str]:
+    """The answer's first line ("" when it has none) and the rest of its text."""
+    m = _LED.match(text)
+    return (m.group().strip(), text[m.end() :]) if m else ("", text)
 
 
 def _needs_lead(sentences: list[tuple[str, str]]) -> bool:

@@ -238,7 +238,9 @@ class Settings(BaseSettings):
     session_capacity: int = Field(
         200, ge=1, description="Most browser sessions whose state the web apps keep."
     )
-    queue_size: int = Field(16, ge=1, description="Most requests waiting in the web app's queue.")
+    queue_size: int = Field(
+        64, ge=1, description="Most requests waiting in the web app's queue (then turned away)."
+    )
     concurrency: int = Field(2, ge=1, description="Requests the web app serves at once.")
 
     def resolved_model_dir(self) -> Path:

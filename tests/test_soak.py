@@ -3,7 +3,6 @@ loopback), whose resident memory must stay flat after warm-up. Bounded; stops by
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.errors import AssistantError
+from assistant.evaluation.load import ask_api as ask
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,21 +31,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
-
-
-def ask(client: httpx.Client, url: str, question: str) -> dict:
-    """One /ask call through Gradio's REST API (each call is a session of its own)."""
-    started = client.post(f"{url}/gradio_api/call/ask", json={"data": [question, None]})
-    started.raise_for_status()
-    event = started.json()["event_id"]
-    with client.stream("GET", f"{url}/gradio_api/call/ask/{event}") as stream:
-        for line in stream.iter_lines():
-            if line.startswith("data:"):
-                data = json.loads(line[5:])
-                if not data:  # an error event (e.g. the app still starting)
-                    raise AssertionError(f"no answer: {line}")
-                return data[0]
-    raise AssertionError("no answer")
 
 
 def test_memory_stays_flat_over_2000_fresh_sessions(built_settings, tmp_path):
@@ -73,7 +59,7 @@ def test_memory_stays_flat_over_2000_fresh_sessions(built_settings, tmp_path):
                 try:
                     if ask(client, url, QUESTIONS[1])["kind"] == "statistic":
                         break
-                except (httpx.HTTPError, KeyError, AssertionError):
+                except (httpx.HTTPError, KeyError, AssistantError):
                     time.sleep(0.5)
             sizes = []
             for i in range(REQUESTS):

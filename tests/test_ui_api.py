@@ -253,6 +253,14 @@ def test_answer_text_links_only_allowed_domains(text, domains, link):
     assert "://" not in re.sub(r'href="[^"]+"', "", rendered)  # nothing left to autolink
 
 
+def test_the_first_line_of_an_answer_stands_on_a_line_of_its_own():
+    text = "In short: 15,000 knives [2]. I funded six bins. [1] They got 15,000 knives. [2]"
+    rendered = ui.render_answer({"kind": "answer", "text": text}, {})
+    lead, rest = rendered.split("\n\n", 1)
+    assert lead == '<p class="answer-lead">In short: 15,000 knives \\[2\\]\\.</p>'
+    assert rest.startswith("I funded six bins\\.")
+
+
 def test_statistic_source_is_its_row_drawn_once_under_a_one_line_summary():
     rendered = ui.render_answer(
         STAT, {"| Number of homicides | 34 | 15 |": (ROW, TABLE)}, locate=lambda c: ["s3-b1-r2"]
