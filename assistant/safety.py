@@ -444,6 +444,9 @@ def wording_for(settings: Settings) -> Wording:
     return Wording(force or "the police", url)
 
 
+ROUTES_KEPT = 256  # messages whose route is kept (all forgotten when full)
+
+
 class SafetyRouter:
     """Rules, then other languages, then the classifier when its model is loaded.
 
@@ -462,6 +465,7 @@ class SafetyRouter:
         self.classifier: SafetyClassifier | None = None
         self.problem: str | None = None
         self._loading = threading.Lock()
+        self._routes: dict[tuple[str, bool], Route | None] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SafetyRouter:
@@ -489,7 +493,18 @@ class SafetyRouter:
         self.load_classifier()
 
     def route(self, question: str) -> Route | None:
-        """The route for a message, or None for an ordinary question."""
+        """The route for a message, or None for an ordinary question (the last few kept:
+        the web app routes a message before the engine, which routes it again)."""
+        key = (question, self.classifier is not None)
+        if key in self._routes:
+            return self._routes[key]
+        found = self._route(question)
+        if len(self._routes) >= ROUTES_KEPT:
+            self._routes.clear()
+        self._routes[key] = found
+        return found
+
+    def _route(self, question: str) -> Route | None:
         classifier = self.classifier
         if classifier is None:
             return decided(question, None, 0.0, self.policy, lambda reading: None)
