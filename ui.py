@@ -550,7 +550,7 @@ def render_answer(
         parts.append(f'<div class="{css_class}" role="alert">{line}{link}</div>')
     lead, rest = split_lead(str(answer.get("text", "")))
     if lead:  # the reply's first line on a line of its own, then the evidence
-        parts.append(f'<p class="answer-lead">{linked_text(lead, link_domains)}</p>')
+        parts.append(f'<p class="answer-lead">{html_text(lead)}</p>')
     text = linked_text(rest, link_domains)
     parts.append(phone_links(text) if answer.get("kind") in BANNERS else text)
     for conflict in answer.get("conflicts", []):

@@ -257,7 +257,7 @@ def test_the_first_line_of_an_answer_stands_on_a_line_of_its_own():
     text = "In short: 15,000 knives [2]. I funded six bins. [1] They got 15,000 knives. [2]"
     rendered = ui.render_answer({"kind": "answer", "text": text}, {})
     lead, rest = rendered.split("\n\n", 1)
-    assert lead == '<p class="answer-lead">In short: 15,000 knives \\[2\\]\\.</p>'
+    assert lead == '<p class="answer-lead">In short: 15,000 knives [2].</p>'
     assert rest.startswith("I funded six bins\\.")
 
 
