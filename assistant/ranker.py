@@ -47,6 +47,7 @@ FEATURES: tuple[str, ...] = (
 # A question word "means" a report word when their MiniLM vectors are at least this close
 # (below it, single words share little more than their part of speech).
 WORD_MEANING = 0.5
+WORDS_KEPT = 20_000  # question words whose vectors are kept (all forgotten when full)
 _FIGURE_QUESTION = re.compile(
     r"\b(how (many|much|long|far)|what (number|percentage|proportion|share|figure|sum|amount)|"
     r"number of|per ?cent|percentage|total|cost|spen[dt]|by how much|figure|rate)\b|£|%",
@@ -135,6 +136,7 @@ class CandidateSpace:
         self.vectors = vectors["vectors"]
         self.context_vectors = vectors["context_vectors"]
         self.embed = embed
+        self._word_cache: dict[str, np.ndarray] = {}  # a question word's vector, once
         self._word_row = {str(s): i for i, s in enumerate(vectors["vocabulary"])}
         self._word_vectors = vectors["vocabulary_vectors"]
         tokens = [_tokens(f"{o.text} {o.context}") for o in options]
@@ -205,7 +207,13 @@ class CandidateSpace:
         row per word)."""
         if not words:
             return np.zeros((0, len(self._word_vectors)), dtype=np.float32)
-        return _normalised(self.embed(words)) @ self._word_vectors.T
+        missing = [w for w in words if w not in self._word_cache]
+        if missing:
+            if len(self._word_cache) > WORDS_KEPT:
+                self._word_cache.clear()
+            for word, vector in zip(missing, _normalised(self.embed(missing)), strict=True):
+                self._word_cache[word] = vector
+        return np.asarray([self._word_cache[w] for w in words]) @ self._word_vectors.T
 
     def _near(self, meaning: np.ndarray, holds: np.ndarray, i: int) -> np.ndarray:
         """For each question word: 1 when candidate ``i`` uses it (or a synonym: ``holds``),

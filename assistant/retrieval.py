@@ -41,6 +41,8 @@ class HybridRetriever:
     ) -> None:
         self.passages = passages
         self.by_id = {p.id: p for p in passages}
+        self._position = {p.id: i for i, p in enumerate(passages)}
+        self._sentence_count: int | None = None  # a served build does not change
         self._passages = passage_collection
         self._sentences = sentence_collection
         self._embedder = embedder
@@ -103,16 +105,22 @@ class HybridRetriever:
         for rank, i in enumerate(i for i in np.argsort(-bm25)[:n] if bm25[i] > 0):
             pid = self.passages[i].id
             fused[pid] = fused.get(pid, 0.0) + 1 / (self._rrf_k + rank + 1)
-        index = {p.id: i for i, p in enumerate(self.passages)}
         ranked = sorted(fused, key=fused.get, reverse=True)[:k]
         return [
-            Hit(self.by_id[pid], fused[pid], similarity.get(pid, 0.0), float(bm25[index[pid]]))
+            Hit(
+                self.by_id[pid],
+                fused[pid],
+                similarity.get(pid, 0.0),
+                float(bm25[self._position[pid]]),
+            )
             for pid in ranked
         ]
 
     def sentence_similarities(self, vector: list[float], n: int = 40) -> dict[str, float]:
         """Cosine similarity of the question to its n nearest sentences, by sentence id."""
-        n = min(n, self._sentences.count())
+        if self._sentence_count is None:
+            self._sentence_count = self._sentences.count()
+        n = min(n, self._sentence_count)
         found = self._sentences.query(query_embeddings=[vector], n_results=n)
         return {sid: 1 - d for sid, d in zip(found["ids"][0], found["distances"][0], strict=True)}
 
