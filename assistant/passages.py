@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.corpus import Document
 from assistant.repair import Section
@@ -32,8 +33,8 @@ class Passage:
         return " ".join(p for p in (self.section + ".", self.heading, self.text) if p)
 
     def sentences(self) -> list[str]:
-        """The passage's sentences, in order."""
-        return split_sentences(self.text)
+        """The passage's sentences, in order (split once per text: every question reads them)."""
+        return list(_sentences_of(self.text))
 
 
 def build_passages(doc: Document, sections: list[Section]) -> list[Passage]:
@@ -111,3 +112,8 @@ def _chunks(text: str) -> list[str]:
     if current:
         chunks.append(" ".join(current))
     return chunks
+
+
+@lru_cache(maxsize=65536)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text))

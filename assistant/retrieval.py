@@ -42,7 +42,8 @@ class HybridRetriever:
         self.passages = passages
         self.by_id = {p.id: p for p in passages}
         self._position = {p.id: i for i, p in enumerate(passages)}
-        self._sentence_count: int | None = None  # a served build does not change
+        # the sentence collection's ids and vectors, read once (a served build does not change)
+        self._sentence_matrix: tuple[list[str], np.ndarray] | None = None
         self._passages = passage_collection
         self._sentences = sentence_collection
         self._embedder = embedder
@@ -117,12 +118,24 @@ class HybridRetriever:
         ]
 
     def sentence_similarities(self, vector: list[float], n: int = 40) -> dict[str, float]:
-        """Cosine similarity of the question to its n nearest sentences, by sentence id."""
-        if self._sentence_count is None:
-            self._sentence_count = self._sentences.count()
-        n = min(n, self._sentence_count)
-        found = self._sentences.query(query_embeddings=[vector], n_results=n)
-        return {sid: 1 - d for sid, d in zip(found["ids"][0], found["distances"][0], strict=True)}
+        """Cosine similarity of the question to its n nearest sentences, by sentence id: an
+        exact search over the sentence collection's vectors, read from Chroma once (a few
+        thousand short vectors: a product of one matrix, not a query per question)."""
+        ids, matrix = self._sentence_vectors()
+        if not ids:
+            return {}
+        similarity = matrix @ np.asarray(vector, dtype=np.float32)
+        nearest = np.argsort(-similarity, kind="stable")[: min(n, len(ids))]
+        return {ids[i]: float(similarity[i]) for i in nearest}
+
+    def _sentence_vectors(self) -> tuple[list[str], np.ndarray]:
+        if self._sentence_matrix is None:
+            found = self._sentences.get(include=["embeddings"])
+            ids = list(found["ids"])
+            vectors = np.asarray(found["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+            norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            self._sentence_matrix = (ids, vectors / norms)
+        return self._sentence_matrix
 
 
 def _proper_words(text: str) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.passages import Passage
 from assistant.question import Question, financial_years
@@ -396,25 +397,36 @@ _CUE_CHECKS: dict[str, Callable[[Question, str, frozenset[str]], bool]] = {
 }
 
 
-def _counts_something_asked(question: Question, sentence: str, window: int = 6) -> bool:
+def _counts_something_asked(question: Question, sentence: str) -> bool:
     """A count near (within a few words of) one of the question's key terms."""
-    tokens = sentence.replace(",", "").split()
     groups = [near_stems(t) for t in question.terms]
     given = {n.replace(",", "") for n in numbers_in(question.text)}
+    return any(
+        bare not in given and any(g & near for g in groups)  # not a figure the question gave
+        for bare, near in counts_in(sentence)
+    )
+
+
+@lru_cache(maxsize=16384)
+def counts_in(sentence: str, window: int = 6) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The sentence's counts (figures and number words, not years, periods such as "12
+    months" or labels such as "Section 136"), each with the stems of the words around it
+    (worked out once per sentence, not once per question)."""
+    tokens = sentence.replace(",", "").split()
+    out = []
     for i, token in enumerate(tokens):
         bare = token.strip("().;:").lower()
-        if bare in given or (i and _LABEL_NUMBER.match(tokens[i - 1].lower())):
-            continue  # a figure the question gave, or a label such as "Section 136"
+        if i and _LABEL_NUMBER.match(tokens[i - 1].lower()):
+            continue
         if bare not in _NUMBER_WORDS and (
             not re.fullmatch(r"\d+(\.\d+)?", bare) or _YEAR.match(bare)
         ):
             continue
         if i + 1 < len(tokens) and _SPAN.match(tokens[i + 1]):
             continue  # "12 months", "four years": a period, not a count
-        near = " ".join(tokens[max(0, i - window) : i + window + 1])
-        if any(g & stems(near) for g in groups):
-            return True
-    return False
+        near = frozenset(stems(" ".join(tokens[max(0, i - window) : i + window + 1])))
+        out.append((bare, near))
+    return tuple(out)
 
 
 def near_stems(term: str) -> set[str]:
