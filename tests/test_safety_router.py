@@ -186,6 +186,21 @@ def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "Mój tata ma silny ból w klatce piersiowej i nie może mówić",  # pl: chest pain, no speech
+        "Mein Mann ist zusammengebrochen und bewusstlos",  # de: collapsed, unconscious
+        "Mi madre se ha desmayado y no respira bien",  # es: fainted, not breathing well
+        "Bebeğim morardı nefes alamıyor",  # tr: baby turned blue, can't breathe
+    ],
+)
+def test_a_medical_emergency_in_another_language_is_danger(message: str) -> None:
+    assert lexicon().label(message) == "danger"
+    answer = SafetyRouter().answer(message)
+    assert answer is not None and "999" in answer.text and "English" in answer.text
+
+
+@pytest.mark.parametrize(
     ("message", "label"),
     [
         ("昨天晚上我的自行车被偷了，我应该怎么报案？", "report"),  # zh: stolen, report a case
