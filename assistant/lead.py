@@ -18,8 +18,8 @@ import re
 from assistant.answer import Answer
 from assistant.language import function_words
 from assistant.question import Question, first_cue
-from assistant.select import near_stems
-from assistant.text import words
+from assistant.select import counted_thing, near_stems
+from assistant.text import number_key, numbers_in, words
 
 LEAD = "In short:"
 _LED = re.compile(rf"^{LEAD} [^\[]*\[\d+\]\. ")
@@ -56,7 +56,6 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _CHOICE = re.compile(
     r"\b(compared?|versus|vs|than)\b|\bor\b(?! (what|wat|not|anything|something|so)\b)", re.I
 )
-_HOW_MANY = re.compile(r"\bhow many\b|\b(?:total )?number of\b", re.I)
 _SENTENCE = re.compile(r"(?:^|(?<=\]))\s*([^\[]*?)\s*\[(\d+)\]")
 
 
@@ -114,11 +113,18 @@ def answer_span(question: Question, sentences: list[tuple[str, str]]) -> tuple[s
     if not scored:
         return None
     top = max(near for near, _, _ in scored)
-    best = {span.lower() for near, span, _ in scored if near == top}
+    best = {_said(span) for near, span, _ in scored if near == top}
     if len(best) > 1:
         return None  # two different answers fit as well: the sentences say it, not a lead
     _, span, n = next(s for s in scored if s[0] == top)
     return span, n
+
+
+def _said(span: str) -> tuple[str, ...]:
+    """What a span says: its figures ("more than 200" and "over 200" say the same), or its
+    words when it has none (a name, a month)."""
+    figures = tuple(number_key(n) for n in numbers_in(span))
+    return figures or (span.lower(),)
 
 
 def _spans(question: Question, cue: str | None, sentence: str) -> list[tuple[str, int]]:
@@ -176,18 +182,6 @@ def _kind_fits(m: re.Match[str], cue: str) -> bool:
     if cue == "count":
         return not (m.group("money") or m.group("percent"))
     return True
-
-
-def counted_thing(question: str) -> set[str] | None:
-    """The stems of what a "how many" question counts (its first word after the asking
-    words: "how many young people" counts the young), or None when it names nothing."""
-    m = _HOW_MANY.search(question)
-    if m is None:
-        return None
-    for word in words(question[m.end() :]):
-        if word not in function_words() and word.isalpha():
-            return near_stems(word)
-    return None
 
 
 def _stems_of(tokens: list[str]) -> set[str]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.language import function_words
 from assistant.passages import Passage
 from assistant.question import Question, financial_years
 from assistant.retrieval import Hit, HybridRetriever
@@ -427,6 +428,21 @@ def counts_in(sentence: str, window: int = 6) -> tuple[tuple[str, frozenset[str]
         near = frozenset(stems(" ".join(tokens[max(0, i - window) : i + window + 1])))
         out.append((bare, near))
     return tuple(out)
+
+
+_HOW_MANY = re.compile(r"\bhow many\b|\b(?:total )?number of\b", re.I)
+
+
+def counted_thing(question: str) -> set[str] | None:
+    """The stems of what a "how many" question counts (its first word after the asking
+    words: "how many young people" counts the young), or None when it names nothing."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return None
+    for word in words(question[m.end() :]):
+        if word not in function_words() and word.isalpha():
+            return near_stems(word)
+    return None
 
 
 def near_stems(term: str) -> set[str]:
