@@ -1,14 +1,15 @@
 """The reply's first line: what a prose answer comes to, in a few words of its own source.
 
-A question asking for a figure, a time, a date or a name, answered by sentences that do not
-say it at once (more than one, or one long or holding several figures), opens with the part
-of a cited sentence that answers it ("In short: more than 200 young people [1]."), so a
+A question asking for a figure, a time, a date or a person's name, answered by sentences that
+do not say it at once (more than one, or one long or holding several figures), opens with the
+part of a cited sentence that answers it ("In short: more than 200 young people [1]."), so a
 reader sees the answer before the evidence. The words are picked from the cited sentence,
 never worked out, so every figure in the lead is in its quote (invariant 1). A lead is given
-only when one span clearly fits: of the kind asked for, with the question's own words beside
-it, and no other span as close to them. Table answers already open with their row's
-direction and figures (compose.py), and an answer whose sources disagree shows both
-figures rather than a lead choosing one.
+only when one span clearly fits: of the kind the question's asking sentence asks for, with
+the question's own words beside it, and no other figure of that kind anywhere in the answer;
+none for choices, comparisons, two things asked at once or a change "from 350 to 700".
+Table answers already open with their row's direction and figures (compose.py), and an
+answer whose sources disagree shows both figures rather than a lead choosing one.
 """
 
 from __future__ import annotations
@@ -53,6 +54,26 @@ _DURATION = re.compile(
 )
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:[A-Z][a-z]+|of|for|the))* [A-Z][a-z]+\b")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# Words of titles and bodies, not of a person's name ("Crime Commissioner", "Head of ...").
+_ROLE_WORDS = frozenset(
+    "police crime commissioner commissioners constable chief deputy head officer officers "
+    "superintendent inspector sergeant director chair office force service of for the".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_RANGE = re.compile(r"\bfrom\s+£?\d[\d,.]*\s*(%|per ?cent|m|million)?\s+to\s+£?\d", re.I)
+_BOTH = re.compile(
+    r"\bhow (many|much)\b[^?]*\b(and|&|n)\b[^?]*\?|\bboth\b|\band how (many|much)\b", re.I
+)
+_ASKING_CLAUSE = re.compile(
+    r",\s*(?=(how|what|when|who|which|where|is|are|was|were|did|do|does)\b)", re.I
+)
+# "how much" about time or a rate ("by how much did the hours go up?") does not ask for money
+_NOT_MONEY = re.compile(r"\b(time|hours?|minutes?|per ?cent|percentage|rate|%)", re.I)
+_LABELLED = re.compile(
+    r"\b(section|chapter|priority|page|pages|paragraph|article|schedule|operation|op|"
+    r"no)\s*$",
+    re.I,
+)
 _CHOICE = re.compile(
     r"\b(compared?|versus|vs|than)\b|\bor\b(?! (what|wat|not|anything|something|so)\b)", re.I
 )
@@ -99,25 +120,33 @@ def _needs_lead(sentences: list[tuple[str, str]]) -> bool:
 
 def answer_span(question: Question, sentences: list[tuple[str, str]]) -> tuple[str, str] | None:
     """The words of a cited sentence that answer the question, with that sentence's citation
-    number: the span of the kind asked for with most of the question's terms beside it, when
-    it has at least one and no different span has as many; else None."""
-    if _CHOICE.search(question.text):
-        return None  # "more for A or for B?", "compared with": one figure would not answer it
-    cue = first_cue(question.text)
+    number: the span of the kind its asking sentence asks for with the question's terms
+    beside it, when every such span says the same figure (or name); else None."""
+    if _CHOICE.search(question.text) or _BOTH.search(question.text):
+        return None  # "A or B?", "compared with", "A and B": one figure would not answer it
+    cue = first_cue(asking_sentence(question.text))
+    if cue == "who" or (cue == "money" and _NOT_MONEY.search(question.text)):
+        return None  # an organisation better named by its sentence; "how much" time or rate
     scored = [
         (near, span, n)
         for sentence, n in sentences
         for span, near in _spans(question, cue, sentence)
-        if near
     ]
-    if not scored:
-        return None
-    top = max(near for near, _, _ in scored)
-    best = {_said(span) for near, span, _ in scored if near == top}
-    if len(best) > 1:
-        return None  # two different answers fit as well: the sentences say it, not a lead
-    _, span, n = next(s for s in scored if s[0] == top)
-    return span, n
+    if len({_said(span) for _, span, _ in scored}) != 1 or any(
+        _RANGE.search(sentence) for sentence, _ in sentences
+    ):
+        return None  # none, two different answers, or a change "from 350 to 700"
+    near, span, n = max(scored, key=lambda s: s[0])
+    return (span, n) if near else None
+
+
+def asking_sentence(question: str) -> str:
+    """The sentence of the question that asks ("I heard the commissioner paid for bins. How
+    many knives did they take in?" asks for a count, though it names money first)."""
+    parts = [p for p in _SENTENCE_END.split(question) if p.strip()]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    last = (asking or parts or [question])[-1]
+    return _ASKING_CLAUSE.split(last)[-1]  # "someone told me ..., how many knives ...?"
 
 
 def _said(span: str) -> tuple[str, ...]:
@@ -138,12 +167,12 @@ def _spans(question: Question, cue: str | None, sentence: str) -> list[tuple[str
         window = tokens[max(0, at - before) : upto + after]
         return sum(1 for g in groups if g & _stems_of(window))
 
-    if cue in ("money", "percentage", "count", "change"):
+    if cue in ("money", "percentage", "count"):
         out = []
         thing = counted_thing(question.text) if cue == "count" else None
         for m in _FIGURE.finditer(sentence):
-            if not _kind_fits(m, cue):
-                continue
+            if not _kind_fits(m, cue) or _LABELLED.search(sentence[: m.start()]):
+                continue  # not of the kind asked, or a label's number ("Section 136")
             if cue != "count":
                 out.append((m.group().strip(), near(m.start(), m.end(), NEAR, NEAR)))
                 continue
@@ -161,8 +190,8 @@ def _spans(question: Question, cue: str | None, sentence: str) -> list[tuple[str
             (m.group().strip(), near(m.start(), m.end(), NEAR, NEAR))
             for m in pattern.finditer(sentence)
         ]
-    if cue in ("who", "person"):
-        asked = set(words(question.text))
+    if cue == "person":  # "who is the deputy?": a person's name beside the role asked
+        asked = set(words(question.text)) | _ROLE_WORDS
         return [
             (m.group(), near(m.start(), m.end(), NEAR_NAME, NEAR_NAME))
             for m in _NAME.finditer(sentence)

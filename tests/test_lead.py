@@ -73,6 +73,38 @@ def test_a_count_of_something_else_gives_no_lead(question: str, sentence: str) -
     assert answer_span(analyse(question), [(sentence, "1"), (HAUL, "2")]) is None
 
 
+@pytest.mark.parametrize(
+    ("question", "sentences"),
+    [
+        # a change from one figure to another: one of them would mislead
+        (
+            "What is the goal for the number of Special Constables?",
+            [("We aim to double the number of Special Constables from 350 to 700 by 2019.", "1")],
+        ),
+        # two things asked at once
+        ("What did the bins cost, and how many knives came in?", [(BINS, "1"), (HAUL, "2")]),
+        # "how much" about time is not money
+        ("By how much did the time officers save go up?", [(HAUL, "1")]),
+        # a title is not a person's name
+        (
+            "Who is the commissioner?",
+            [("The Police and Crime Commissioner met the Head of Service last week.", "1")],
+        ),
+    ],
+)
+def test_no_lead_where_one_figure_or_name_would_mislead(
+    question: str, sentences: list[tuple[str, str]]
+) -> None:
+    assert answer_span(analyse(question), sentences) is None
+
+
+def test_the_asking_sentence_says_what_is_asked() -> None:
+    told = "I heard the commissioner paid for knife bins. How many knives did they take in?"
+    assert answer_span(analyse(told), [(BINS, "1"), (HAUL, "2")]) == ("15,000 knives", "2")
+    said = "someone told me the commissioner paid for bins, how many knives did they get?"
+    assert answer_span(analyse(said), [(BINS, "1"), (HAUL, "2")]) == ("15,000 knives", "2")
+
+
 def test_two_different_spans_that_fit_as_well_give_no_lead() -> None:
     both = [
         ("The scheme trained 370 volunteers this year.", "1"),
