@@ -107,13 +107,13 @@ def run_level(url: str, clients: int, seconds: float, questions: list[str]) -> d
     }
 
 
-def wait_until_answering(url: str, timeout: float = START_TIMEOUT_S) -> None:
-    """Return once the app answers a question; AssistantError after ``timeout``."""
+def wait_until_answering(url: str, probe: str, timeout: float = START_TIMEOUT_S) -> None:
+    """Return once the app answers ``probe``; AssistantError after ``timeout``."""
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=CALL_TIMEOUT_S) as client:
         while time.monotonic() < deadline:
             try:
-                if ask_api(client, url, "How many homicides were there?").get("kind") in KINDS:
+                if ask_api(client, url, probe).get("kind") in KINDS:
                     return
             except (httpx.HTTPError, AssistantError, ValueError, KeyError):
                 pass
@@ -291,7 +291,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     served = None if url else ServedApp(settings)
     try:
         target = url or served.url  # type: ignore[union-attr]
-        wait_until_answering(target)
+        wait_until_answering(target, questions[0])
         levels = []
         for n in clients:
             levels.append(run_level(target, n, args.seconds, questions))
