@@ -338,14 +338,18 @@ def test_a_question_shows_at_once_with_looking_it_up():
 
 
 @pytest.mark.parametrize(
-    ("kind", "banner"),
-    [("emergency", "Emergency? Call 999 now."), ("report", "To report a crime: call 101")],
+    ("kind", "banner", "number"),
+    [
+        ("emergency", "Emergency? Call 999 now.", "999"),
+        ("report", "To report a crime: call 101", "101"),
+    ],
     ids=["emergency", "report"],
 )
-def test_safety_answers_get_a_banner(kind, banner):
+def test_safety_answers_get_a_banner(kind, banner, number):
     rendered = ui.render_answer({"kind": kind, "text": "Call."}, {})
     assert rendered.startswith(f'<div class="banner banner-{kind}" role="alert">')
-    assert banner in rendered
+    assert banner in re.sub(r"<[^>]+>", "", rendered)  # the words, links aside
+    assert f'<a href="tel:{number}">{number}</a>' in rendered  # one tap dials it
 
 
 def test_user_question_is_escaped_in_the_chat():
