@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import html
 import logging
+import os
 import re
 import shutil
 import signal
@@ -1334,10 +1335,18 @@ def launch(
 PRIVATE_FOLDERS: list[Path] = []
 
 
+STOP_GRACE_S = 10.0  # after SIGTERM, the app ends by force if it has not stopped by then
+
+
 def _stop(*_: Any) -> None:
-    """On SIGTERM: remove the private folders now, then exit like Ctrl-C."""
+    """On SIGTERM: remove the private folders now, then exit like Ctrl-C. The SystemExit is
+    lost when the signal arrives inside a finaliser (an event loop's __del__: "Exception
+    ignored"), and exit waits for threads; so a timer ends the process after STOP_GRACE_S."""
     for folder in PRIVATE_FOLDERS:
         shutil.rmtree(folder, ignore_errors=True)
+    timer = threading.Timer(STOP_GRACE_S, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
     sys.exit(0)
 
 
