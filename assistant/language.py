@@ -175,16 +175,20 @@ def is_other_language(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _function_word_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """The function-words file, read once: all the words, and those other languages share."""
+    data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(data["words"]), frozenset(data["shared"])
+
+
 def function_words() -> frozenset[str]:
     """All the English function words of the list, shared ones too."""
-    data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
-    return frozenset(data["words"])
+    return _function_word_lists()[0]
 
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """English function words no other common language shares, and text-speak spellings."""
-    data = json.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    words, shared = _function_word_lists()
     speak = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))["entries"]
-    words = set(data["words"]) - set(data["shared"])
-    return frozenset(words | {fold(e["written"]) for e in speak})
+    return (words - shared) | {fold(e["written"]) for e in speak}

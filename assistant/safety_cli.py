@@ -76,15 +76,16 @@ def _out_of_fold(rows: list[dict], fitted: dict, settings: Settings | None) -> A
     from assistant import safety_classifier as sc
 
     threshold = fitted["meta"]["threshold"]
-    decided = {}
+    labels = {}
     pieces = fitted["pieces_out_of_fold"]
+    # the policy once, not a router (and its manifests read) per bank message
+    policy = safety.SafetyRouter.for_settings(settings).policy if settings else None
     for row, p, piece in zip(rows, fitted["out_of_fold"], pieces, strict=True):
         probs = dict(zip(sc.LABELS, p, strict=True))
         text = row["text"]
-        if settings is None:
-            decided[text] = sc.decide(probs, threshold)
+        if policy is None:
+            labels[text] = sc.decide(probs, threshold)
             continue
-        policy = safety.SafetyRouter.for_settings(settings).policy
         found = safety.decided(
             text,
             lambda probs=probs: probs,
@@ -92,8 +93,8 @@ def _out_of_fold(rows: list[dict], fitted: dict, settings: Settings | None) -> A
             policy,
             lambda reading, piece=piece: sc.piece_label(piece, fitted["meta"], reading),
         )
-        decided[text] = found.label if found else None
-    return decided.__getitem__
+        labels[text] = found.label if found else None
+    return labels.__getitem__
 
 
 def format_scores(result: dict[str, dict], show_misses: bool = False) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.assistant import Assistant
+from assistant.evaluation.load import free_port
 from assistant.index import ensure_index
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -58,13 +58,6 @@ def small_corpus(tmp_path: Path) -> Path:
     }
     (corpus / "mini.manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return corpus
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 STAFF_LOGIN = ("evaluator", "a-long-test-password")
