@@ -81,6 +81,7 @@ def test_the_router_reads_everyday_words(
         # short questions the identifier is less sure of, with no English function word
         ("¿Cuántos homicidios hubo en Essex?", "not_found", "101"),
         ("Est-ce que la criminalité augmente?", "not_found", "101"),
+        ("Combien de policiers y a-t-il?", "not_found", "101"),  # "de" is French, not English
         ("ما هي ساعات عمل مكتب المفوض؟", "not_found", "101"),
     ],
     ids=[
@@ -91,6 +92,7 @@ def test_the_router_reads_everyday_words(
         "spanish-q",
         "spanish-short-q",
         "french-short-q",
+        "french-de-q",
         "arabic-short-q",
     ],
 )
