@@ -184,6 +184,7 @@ _LOOSE_DANGER = re.compile(
     r"\b(intruder|bleeding|trapped|screaming|collapsed|passed out|unresponsive|overdosing|"
     r"(fire|smoke|flames) (in|coming|pouring|spreading|everywhere)|on fire|gas leak|"
     r"smell (of )?(gas|burning|smoke)|hiding (in|from|under|upstairs|downstairs)|"
+    r"petrol (cans?|bombs?)|(pour|splash|dous)\w* (petrol|fuel|diesel|paraffin|lighter fluid)|"
     r"being (attacked|followed|stabbed|assaulted|robbed|"
     r"chased|beaten|threatened)|(hit|hurt|attacked|beat|beaten|threatened|raped|assaulted|"
     r"strangled|choked) me|(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|"
@@ -244,7 +245,11 @@ _REPORT_INTENT = re.compile(
     r"who (do|should|can|could) i (pass|give|send|report) (this|it|that)"
     r"( information| info)? (on )?to|"
     r"(got|have|caught|captured|recorded) (it|him|her|them|the whole thing|everything|all of it) "
-    r"on (my |our |the )?(dashcam|dash cam|camera|cctv|video|doorbell|ring|phone))\b",
+    r"on (my |our |the )?(dashcam|dash cam|camera|cctv|video|doorbell|ring|phone)|"
+    r"(i have|i've got|i've|i got|we have|we've got|we've) (some |the )?(dash ?cam|cctv|doorbell|"
+    r"ring|helmet ?cam|go ?pro|phone|camera|video) (footage|video|clip|recording)s?|"
+    r"where (do|should|can|could) (i|we) (send|submit|upload|hand in|take) (it|this|them|the "
+    r"(footage|video|clip|recording|evidence)))\b",
     re.I,
 )
 

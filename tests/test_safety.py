@@ -303,8 +303,21 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         ),
         ("My ex slapped me last month, I just want it written down somewhere.", "report"),
         ("Crime went up 8.7% and I'm finally ready to come forward about my old coach.", "report"),
+        # putting affairs in order; footage in hand, asking where it goes; arson under way
+        ("Sorted out my will and found a new home for the cat, so that's everything.", "distress"),
+        ("We have doorbell footage of the lad who took our parcels. Where to send it?", "report"),
+        ("a man is pouring petrol through our letterbox", "danger"),
     ],
-    ids=["once-gone", "height", "dashcam-evidence", "on-record", "come-forward"],
+    ids=[
+        "once-gone",
+        "height",
+        "dashcam-evidence",
+        "on-record",
+        "come-forward",
+        "will-and-pet",
+        "footage-in-hand",
+        "petrol",
+    ],
 )
 def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
     decision = route(message)

@@ -194,9 +194,11 @@ def test_the_lexicon_reads_a_long_message_in_well_under_a_millisecond() -> None:
         "Mein Mann ist zusammengebrochen und bewusstlos",  # de: collapsed, unconscious
         "Mi madre se ha desmayado y no respira bien",  # es: fainted, not breathing well
         "Bebeğim morardı nefes alamıyor",  # tr: baby turned blue, can't breathe
+        "有人正在砸我家的窗户",  # zh: someone is smashing our windows
+        "Estão a partir a montra da loja e ainda estão lá fora",  # pt: smashing, still outside
     ],
 )
-def test_a_medical_emergency_in_another_language_is_danger(message: str) -> None:
+def test_a_medical_or_violent_emergency_in_another_language_is_danger(message: str) -> None:
     assert lexicon().label(message) == "danger"
     answer = SafetyRouter().answer(message)
     assert answer is not None and "999" in answer.text and "English" in answer.text
