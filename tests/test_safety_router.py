@@ -215,6 +215,10 @@ def test_a_medical_or_violent_emergency_in_another_language_is_danger(message: s
         ("Baabuurkayga waa laga xaday, sideen u soo sheegi karaa?", "report"),
         ("ਪਿਛਲੇ ਸਾਲ ਕਿੰਨੇ ਪੁਲਿਸ ਅਫਸਰ ਸਨ?", "figures"),  # pa: how many officers last year
         ("去年埃塞克斯有多少警察？", "figures"),  # zh: how many police officers last year
+        # de: our car broken into last night; how can we report it to the police
+        ("Unser Auto wurde aufgebrochen. Wie können wir das bei der Polizei melden?", "report"),
+        # cy: I'd like to let you know about a crash yesterday where the driver drove off
+        ("Hoffwn roi gwybod am ddamwain ddoe, gyrrodd y gyrrwr i ffwrdd", "report"),
     ],
     ids=[
         "zh-report",
@@ -225,6 +229,8 @@ def test_a_medical_or_violent_emergency_in_another_language_is_danger(message: s
         "so-report",
         "pa-figures",
         "zh-figures",
+        "de-report-to-police",
+        "cy-let-you-know",
     ],
 )
 def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | None) -> None:
