@@ -477,6 +477,9 @@ class Assistant:
         confidence passes the fitted threshold; None otherwise."""
         if self.ranker is None or self.space is None or not self.settings.learned_answerer:
             return None
+        unknown = self._unknown_terms(question)
+        if unknown and len(unknown) == len(question.terms):
+            return None  # the report uses none of the words saying what is asked ("population")
         ranked, sure = self.ranker.best(
             self.space, question.text, self.retriever.embed(question.text)
         )
@@ -496,9 +499,11 @@ class Assistant:
             # but it does veto a table line: a line's label names its whole measure, so a
             # measure the report never names ("overtime") is in none of its tables
             kept = [o for o in kept if o.row is not None or numbers_in(o.text)]
-            if question.cue == "duration":  # a time asked for: a sentence giving a time
+            if question.cue in ("duration", "money", "percentage", "count"):
+                # a time, a sum, a share or a count asked for: a sentence giving one ("12
+                # months to March 2016." holds numbers, but no share; "Section 136" no count)
                 kept = [o for o in kept if o.row is not None or cue_fit(question, o.text)]
-            if self._unknown_terms(question):
+            if unknown:
                 kept = [o for o in kept if o.row is None]
         if not kept:
             return None

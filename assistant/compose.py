@@ -390,6 +390,7 @@ def _two_periods(
 
 
 _YES_NO = re.compile(r"^\s*(is|are|was|were|did|does|do|has|have|had)\b", re.I)
+_EITHER_OR = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 _RISE = re.compile(r"\b(up|rise|rising|rose|risen|increase\w*|higher|more|gr[eo]w\w*)\b", re.I)
 _FALL = re.compile(
     r"\b(down|fall|falling|fell|fallen|drop\w*|decrease\w*|lower|less|fewer|reduc\w*|cut)\b",
@@ -400,8 +401,8 @@ _FALL = re.compile(
 def _settled(question: str, row: StatRow, earlier: str, latest: str) -> str:
     """ "Yes. " or "No. " when a yes/no question asks whether a row rose (or fell) and its two
     periods settle it (the row's line that follows says which way it went); "" otherwise."""
-    if not _YES_NO.match(question):
-        return ""
+    if not _YES_NO.match(question) or _EITHER_OR.search(question):
+        return ""  # "were there more in 2016 or in 2017?" asks which, not whether
     rise, fall = _RISE.search(question) is not None, _FALL.search(question) is not None
     before, after = (
         parse_number(row.values.get(earlier, "")),

@@ -222,7 +222,10 @@ ONE_PERSONS_PAY = re.compile(
     r"(earn|get paid|take home)\b|"
     r"\bwhat (salary|wage|pay) (does|did|is|was) (the |a |an |our )"
     r"(?P<who4>[a-z][a-z '’&-]{1,60}?) (get|earn|receive|paid|get paid|on)\b|"
-    r"\bwhat (is|was) the (salary|wage) of (the |a |an |our )(?P<who5>[a-z][a-z '’&-]{1,60}?)\W*$",
+    r"\bwhat (is|was) the (salary|wage) of (the |a |an |our )(?P<who5>[a-z][a-z '’&-]{1,60}?)\W*$|"
+    r"\bwhat (is|was) (the |a |an |our )(?!(total|amount|sum|figure|cost|money|bill|budget|"
+    r"average|overall|grant|fee|price|rate|level)\b)(?P<who7>[a-z][a-z '’&-]{1,60}?) "
+    r"(paid|earning)\b",
     re.I,
 )
 
@@ -234,7 +237,7 @@ def one_persons_pay(text: str) -> str | None:
     match = ONE_PERSONS_PAY.search(text)
     if match is None:
         return None
-    groups = ("who", "who2", "who3", "who4", "who5", "who6")
+    groups = ("who", "who2", "who3", "who4", "who5", "who6", "who7")
     who = next((match.group(g) for g in groups if match.group(g)), "").strip()
     if not who:
         return None
@@ -266,10 +269,19 @@ _COMPARATIVE = r"(more|less|fewer|higher|lower|bigger|larger|greater|smaller|mos
 # "Was more spent on A or on B?", "Which brought in more money, A or B?", "Were there more
 # A or B?" (not "were there fewer drink or drug driving offences than the year before")
 _EITHER = re.compile(
-    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|,|\s[-–—])|"
+    rf"^(?P<lead>.*?\b{_COMPARATIVE}\b.*?(\b(on|for|in|of|from|to|by|with|among|between)\b|[,:]|\s[-–—])|"
     rf"(?!.*\bthan\b).*?\b(was|were|is|are)\s+there\s+{_COMPARATIVE})"
     r"\s+(?P<a>[^,?]+?)\s*,?\s+or\s+((on|for|in|of|from|to|by|with|the)\s+)?(?P<b>[^,?]+?)"
     r"(\s*,.*)?[?.!]*$",
+    re.I,
+)
+# "Did A or B cost more?", "Was A or B higher?", "Which, A or B, got more?" (the comparative after
+# both things; the verb, when there is one, asked of each)
+_EITHER_FIRST = re.compile(
+    r"^(?P<lead>(.*?,\s*)?(did|does|do|was|were|is|are|has|have)\s+)(the\s+)?(?P<a>[^,?]+?)\s*,?\s+"
+    r"or\s+(the\s+)?(?P<b>[^,?]+?)\s+((?P<verb>cost|spend|spent|get|got|receive|received|take|"
+    rf"took|have|had|record|recorded|bring in|brought in)\s+)?{_COMPARATIVE}\b\s*"
+    r"(?P<what>[^,?.!]*?)(\s*,.*)?[?.!]*$",
     re.I,
 )
 # "Did A cost more than B, and by how much?"
@@ -313,11 +325,12 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     match = _EITHER.match(text)
     if match:
         lead = " ".join(
-            re.sub(r",|\s[-–—]", " ", _WHICH_LEAD.sub(" ", match.group("lead"))).split()
+            re.sub(r"[,:]|\s[-–—]", " ", _WHICH_LEAD.sub(" ", match.group("lead"))).split()
         )
         pair = (f"{lead} {match.group('a')}", f"{lead} {match.group('b')}")
     elif (
         match := _HOW_COMPARE.match(text)
+        or _EITHER_FIRST.match(text)
         or _HOW_MUCH_MORE.match(text)
         or _COMPARED_WITH.match(text)
         or _THAN.match(text)

@@ -32,8 +32,9 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 TESTSET = PROJECT_ROOT / "evals" / "testset.jsonl"
 FOLDS = 5
-# A wrong answer costs this many right ones when the confidence threshold is chosen: a quote
-# from the wrong place misleads, a refusal only fails to help.
+# A wrong answer costs this many wrong refusals when the confidence threshold is chosen: a
+# quote from the wrong place misleads more than "the report doesn't cover that" said of a
+# question it answers, though that misleads too.
 WRONG_COST = 1.5
 # Regularisation of the confidence model (inverse strength): it sees few cases (the rules'
 # refusals) and many features.
@@ -188,12 +189,14 @@ def _logistic(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> dict[str, Any]:
 def choose_threshold(
     confidence: np.ndarray, top_right: np.ndarray, in_scope: np.ndarray
 ) -> tuple[float, dict[str, float]]:
-    """The confidence an answer needs: the one scoring answers holding the expected fact
-    against wrong answers, each costing WRONG_COST right ones."""
+    """The confidence an answer needs: the one with the most right decisions (answers holding
+    the expected fact, refusals of questions the report does not answer), each wrong answer
+    counting WRONG_COST times a wrong refusal."""
     best_t, best_value = 0.5, -np.inf
     for t in np.round(np.arange(0.05, 0.99, 0.01), 2):
         answered = confidence >= t
-        value = np.sum(answered & top_right) - WRONG_COST * np.sum(answered & ~top_right)
+        right = np.sum(answered & top_right) + np.sum(~answered & ~in_scope)
+        value = right - (WRONG_COST - 1) * np.sum(answered & ~top_right)
         if value > best_value:
             best_t, best_value = float(t), value
     answered = confidence >= best_t

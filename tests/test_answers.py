@@ -18,6 +18,7 @@ from assistant.question import (
     compared,
     financial_years,
     focus,
+    one_persons_pay,
     plainly_spelled,
     unframed,
 )
@@ -355,6 +356,11 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
             "how many officers there are?",
         ),
         ("I act on behalf of the police.", "I act on behalf of the police."),  # not a client
+        (
+            "I write to request confirmation of the amount committed to the pilot.",
+            "the amount committed to the pilot.",
+        ),
+        ("We would like to seek clarification on the grant.", "the grant."),
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
@@ -488,6 +494,15 @@ def test_every_framing_pattern_names_its_source_and_compiles() -> None:
         ("Were there more burglaries or robberies?", ("there burglaries", "there robberies")),
         # "or" inside one thing compared with another period: one row holds both
         ("Were there fewer drink or drug offences than the year before?", None),
+        # both things first, then what is compared; a colon ends the lead
+        ("Did bikes or the car fleet cost more?", ("bikes cost", "car fleet cost")),
+        ("Did Kent or Surrey have more officers?", ("Kent have officers", "Surrey have officers")),
+        ("Is knife crime or gun crime more common?", ("knife crime common", "gun crime common")),
+        (
+            "Which brought in more: the grant or the precept?",
+            ("brought in the grant", "brought in precept"),
+        ),
+        ("Did crime go up or down?", None),
     ],
 )
 def test_comparisons_are_read_as_two_questions(asked: str, pair: tuple[str, str] | None) -> None:
@@ -555,6 +570,7 @@ def test_a_follow_up_with_nothing_to_follow_asks_for_the_whole_question(
         "What salary does the commissioner get?",
         "What is the salary of the chief constable?",
         "How much money does the commissioner make?",
+        "What is the chief constable paid each year?",
     ],
 )
 def test_one_persons_pay_is_refused_saying_what_the_report_does_not_give(
@@ -573,6 +589,33 @@ def test_a_pay_bill_is_still_answered(assistant_session: Assistant, asked: str) 
     assert answer.kind == "statistic" and "159,556" in answer.text
 
 
+@pytest.mark.parametrize(
+    "asked", ["What was the total paid to staff?", "What is the amount paid in grants?"]
+)
+def test_a_sum_paid_is_not_one_persons_pay(asked: str) -> None:
+    assert one_persons_pay(asked) is None
+
+
+def test_an_either_or_question_about_two_years_gets_no_yes_or_no(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask(
+        "Were there more solved child abuse cases in the year to March 2016 or the year to "
+        "March 2017?"
+    )
+    assert answer.kind == "statistic" and "381" in answer.text and "330" in answer.text
+    assert not answer.text.startswith(("Yes", "No"))
+
+
+def test_a_share_asked_for_is_not_answered_by_a_sentence_without_one(
+    assistant_session: Assistant,
+) -> None:
+    asked = "What share of people trusted the police in Essex in the year to March 2016?"
+    answer = assistant_session.ask(asked)
+    assert not answer.text.startswith("12 months to March 2016.")  # a period, not a share
+    assert answer.kind == "statistic" and "58.8" in answer.text
+
+
 def test_a_figure_asked_in_other_words_than_the_table_comes_from_the_nearest_row(
     assistant_session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -582,9 +625,10 @@ def test_a_figure_asked_in_other_words_than_the_table_comes_from_the_nearest_row
     assert answer.statistics[0].indicator == "Number of anti-social behaviour incidents"
     # a place the row is not about, or a count the table does not give, is still refused
     assert assistant_session.ask(question.replace("logged", "logged in Kent")).kind == "not_found"
-    assert assistant_session.ask("How many stop and search checks were carried out?").kind == (
-        "not_found"
-    )
+    # a count the table does not give is not taken from the nearest line (the learned
+    # answerer may still quote a sentence: that is its threshold's trade, measured in evals)
+    unknown = assistant_session.ask("How many stop and search checks were carried out?")
+    assert unknown.kind != "statistic" and not unknown.statistics
     off = assistant_session.settings.model_copy(update={"row_similarity": 1.01})
     monkeypatch.setattr(assistant_session, "settings", off)
     assert assistant_session.ask(question).kind == "not_found"

@@ -91,3 +91,63 @@ def _args(tmp_path: Path, reports: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     bench.configure_parser(parser)
     return parser.parse_args(["--reports", reports, "--reports-dir", str(tmp_path / "reports")])
+
+
+def test_side_by_side_groups_by_category_and_leaves_out_what_stock_cannot_take() -> None:
+    data = bench.side_by_side(
+        ["a", "a", "b", "b"], [10.0, 20.0, 4.0, 8.0], [30.0, 30.0, None, 12.0]
+    )
+    assert data["categories"]["a"] == {
+        "questions": 2,
+        "stock_p50_ms": 30.0,
+        "our_p50_ms": 15.0,
+        "ratio": 2.0,
+    }
+    assert data["categories"]["b"]["questions"] == 1  # the empty question is not timed
+    assert data["categories"]["b"]["ratio"] == 1.5
+    assert data["overall"]["questions"] == 3
+    rows = bench.compare_rows(data)
+    assert rows[0][-1] == "ratio" and rows[-1][0] == "overall" and rows[1][-1] == "2.00x"
+
+
+def test_compare_prints_and_writes_the_stock_pipeline_beside_ours(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the measuring children are stood in for here; the stock child runs for real below
+    monkeypatch.setattr(bench, "measure_build", lambda settings: 1.0)
+    monkeypatch.setattr(
+        bench,
+        "measure_serving",
+        lambda settings, questions, rounds, each=False: {
+            "first_answer_s": 2.0,
+            "warm_p50_ms": 5.0,
+            "warm_p95_ms": 9.0,
+            "peak_rss_mb": 100.0,
+            "latencies": [5.0] * len(questions),
+        },
+    )
+    monkeypatch.setattr(
+        bench, "_run_child", lambda flag, job: {"latencies": [10.0] * len(job["questions"])}
+    )
+    parser = argparse.ArgumentParser()
+    bench.configure_parser(parser)
+    args = parser.parse_args(
+        ["--compare", "--limit", "3", "--reports-dir", str(tmp_path / "reports")]
+    )
+    assert bench.run_command(args, Settings()) == 0
+    out = capsys.readouterr().out
+    assert "stock p50 ms" in out and "2.00x" in out
+    [written] = (tmp_path / "reports").glob("bench-*.md")
+    text = written.read_text(encoding="utf-8")
+    assert "Side by side with the stock LlamaIndex pipeline" in text and "2.00x" in text
+    [saved] = (tmp_path / "reports").glob("bench-*.json")
+    assert json.loads(saved.read_text(encoding="utf-8"))["compare"]["overall"]["ratio"] == 2.0
+
+
+def test_the_stock_child_times_each_question_in_a_fresh_process() -> None:
+    questions = ["How many officers are there?", "", "What are the priorities?"]
+    found = bench._run_child(
+        "--stock-child", {"settings": Settings().model_dump(mode="json"), "questions": questions}
+    )
+    first, empty, last = found["latencies"]
+    assert empty is None and first > 0 and last > 0

@@ -4,6 +4,10 @@ The index is built into a temporary folder (timed in this process); then a fresh
 process opens it, answers one question (time since it was launched = first answer after
 start), answers every test-set question warm, and reports its peak resident memory.
 
+`--compare` also times the stock LlamaIndex pipeline (`assistant/evaluation/compare.py`) on the
+same questions, in its own fresh process in the same run, and prints its p50 and ours per
+category with the ratio (stock p50 / our p50: above 1.0x we are faster).
+
 `--reports 1,10,100` measures how those figures grow with the corpus: for each N a temporary
 corpus of the seed report (the first in the corpus folder) and N-1 synthetic ones
 (`assistant/evaluation/synthetic.py`) is built in a fresh process (timed there, model
@@ -99,6 +103,12 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seed", type=int, default=0, help="Seed of the synthetic reports (with --reports)."
     )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="Also time the stock LlamaIndex pipeline on the same questions (its own fresh "
+        "process, same run) and print the p50 ratio per category.",
+    )
 
 
 def report_counts(text: str) -> list[int]:
@@ -116,18 +126,30 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Measure every budgeted figure and print it against the budget."""
     if getattr(args, "reports", None):
         return run_reports(args, settings)
-    questions = bench_questions(args.file)[: getattr(args, "limit", None)]
+    cases = bench_cases(args.file)[: getattr(args, "limit", None)]
+    questions = [question for question, _ in cases]
+    compare = getattr(args, "compare", False)
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         bench_settings = settings.model_copy(update={"index_dir": Path(tmp) / "index"})
         print("Building the index into a temporary folder ...", file=sys.stderr, flush=True)
         build_s = measure_build(bench_settings)
         print("Starting a fresh process to serve questions ...", file=sys.stderr, flush=True)
-        serving = measure_serving(bench_settings, questions, max(args.rounds, 1))
-    data = {
+        serving = measure_serving(bench_settings, questions, max(args.rounds, 1), each=compare)
+    ours = serving.pop("latencies", None)
+    data: dict[str, Any] = {
         "meta": bench_meta(len(questions), max(args.rounds, 1)),
         "figures": {"build_s": round(build_s, 2), **serving},
     }
+    if compare and ours is not None:
+        print("Timing the stock LlamaIndex pipeline in a fresh process ...", file=sys.stderr)
+        stock = _run_child(
+            "--stock-child", {"settings": settings.model_dump(mode="json"), "questions": questions}
+        )["latencies"]
+        data["compare"] = side_by_side([c for _, c in cases], ours, stock)
     print(json.dumps(data, indent=2) if args.json else format_figures(data["figures"]))
+    if "compare" in data and not args.json:
+        print()
+        print(report.align(compare_rows(data["compare"]), footer=True))
     if args.report:
         path = report.write_report(data, bench_markdown(data), args.reports_dir, prefix="bench")
         print(f"Report written to {path}", file=sys.stderr)
@@ -270,11 +292,92 @@ def growth_markdown(data: dict[str, Any]) -> str:
 
 def bench_questions(path: Path) -> list[str]:
     """Every test-set question as sent (history ignored); a few built-ins without a file."""
+    return [question for question, _ in bench_cases(path)]
+
+
+def bench_cases(path: Path) -> list[tuple[str, str]]:
+    """Every test-set question as sent (history ignored) with its category; a few built-ins
+    (category "built-in") without a file."""
     from assistant.evaluation.testset import load_cases
 
     if not Path(path).is_file():
-        return list(FALLBACK_QUESTIONS)
-    return [case.full_question for case in load_cases(path)]
+        return [(q, "built-in") for q in FALLBACK_QUESTIONS]
+    return [(case.full_question, case.category) for case in load_cases(path)]
+
+
+def side_by_side(
+    categories: list[str], ours: list[float], stock: list[float | None]
+) -> dict[str, Any]:
+    """Per category and overall: how many questions, the stock pipeline's p50, ours, and the
+    ratio stock / ours (above 1.0x we are faster). Questions the stock pipeline cannot take
+    (empty ones) are left out of both sides."""
+
+    def group(rows: list[tuple[float, float]]) -> dict[str, Any]:
+        stock_p50 = percentile([s for _, s in rows], 50)
+        our_p50 = percentile([o for o, _ in rows], 50)
+        return {
+            "questions": len(rows),
+            "stock_p50_ms": None if stock_p50 is None else round(stock_p50, 2),
+            "our_p50_ms": None if our_p50 is None else round(our_p50, 2),
+            "ratio": round(stock_p50 / our_p50, 2) if stock_p50 and our_p50 else None,
+        }
+
+    paired = [(c, o, s) for c, o, s in zip(categories, ours, stock, strict=True) if s is not None]
+    by_category = {
+        name: group([(o, s) for c, o, s in paired if c == name])
+        for name in dict.fromkeys(c for c, _, _ in paired)
+    }
+    return {
+        "description": compare_description(),
+        "categories": by_category,
+        "overall": group([(o, s) for _, o, s in paired]),
+    }
+
+
+def compare_description() -> str:
+    """What the stock side is, from the module that builds it."""
+    from assistant.evaluation.compare import TOP_K
+
+    return (
+        "Stock LlamaIndex: SentenceSplitter defaults, VectorStoreIndex over the bundled MiniLM "
+        f"model, top-k {TOP_K}, no LLM (retrieval only), timed per question in its own fresh "
+        "process after one warm-up; ours: the full answer, timed in the serving process. "
+        "Ratio = stock p50 / our p50 (above 1.0x we are faster)."
+    )
+
+
+def compare_rows(data: dict[str, Any]) -> list[list[str]]:
+    """Header plus one row per category and overall, as display strings."""
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    rows = [["category", "questions", "stock p50 ms", "our p50 ms", "ratio"]]
+    for name, g in [*data["categories"].items(), ("overall", data["overall"])]:
+        ratio = "-" if g["ratio"] is None else f"{g['ratio']:.2f}x"
+        rows.append([name, str(g["questions"]), ms(g["stock_p50_ms"]), ms(g["our_p50_ms"]), ratio])
+    return rows
+
+
+def stock_child_main() -> int:
+    """In a fresh process: build the stock LlamaIndex retriever, warm it, time each question
+    (None for an empty one, which it cannot take)."""
+    from assistant.evaluation.compare import stock_retriever
+
+    job = json.loads(sys.stdin.read())
+    retriever = stock_retriever(Settings(**job["settings"]))
+    questions = job["questions"]
+    retriever.retrieve(next((q for q in questions if q.strip()), "report"))
+    latencies: list[float | None] = []
+    for question in questions:
+        if not question.strip():
+            latencies.append(None)
+            continue
+        started = time.perf_counter()
+        retriever.retrieve(question)
+        latencies.append(round((time.perf_counter() - started) * 1000, 3))
+    print(RESULT_MARK + json.dumps({"latencies": latencies}), flush=True)
+    return 0
 
 
 def measure_build(settings: Settings) -> float:
@@ -287,16 +390,18 @@ def measure_build(settings: Settings) -> float:
 
 
 def measure_serving(
-    settings: Settings, questions: list[str], rounds: int, router: bool = True
+    settings: Settings, questions: list[str], rounds: int, router: bool = True, each: bool = False
 ) -> dict[str, Any]:
     """Run the serving child on a built index; its first-answer, latency and memory figures
-    (and the safety router's latency unless router is False)."""
+    (and the safety router's latency unless router is False; with each, "latencies": every
+    question's p50 over the rounds, in order)."""
     job = {
         "t0": time.time(),
         "settings": settings.model_dump(mode="json"),
         "questions": questions,
         "rounds": rounds,
         "router": router,
+        "each": each,
     }
     return _run_child("--child", job)
 
@@ -328,11 +433,13 @@ def child_main() -> int:
     assistant.ask(job["questions"][0])
     first_answer_s = time.time() - job["t0"]
     latencies = []
+    per_question: list[list[float]] = [[] for _ in job["questions"]]
     for _ in range(job["rounds"]):
-        for question in job["questions"]:
+        for i, question in enumerate(job["questions"]):
             started = time.perf_counter()
             assistant.ask(question)
             latencies.append((time.perf_counter() - started) * 1000)
+            per_question[i].append(latencies[-1])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     figures: dict[str, Any] = {}
     if job.get("router", True):
@@ -346,6 +453,8 @@ def child_main() -> int:
         "warm_answers": len(latencies),
         "peak_rss_mb": round(peak_mb, 1),
     }
+    if job.get("each"):
+        figures["latencies"] = [round(percentile(t, 50) or 0.0, 3) for t in per_question]
     print(RESULT_MARK + json.dumps(figures), flush=True)
     return 0
 
@@ -403,6 +512,18 @@ def bench_markdown(data: dict[str, Any]) -> str:
             "",
             report.markdown_table(figure_rows(data["figures"])),
             "",
+            *(
+                [
+                    "## Side by side with the stock LlamaIndex pipeline",
+                    "",
+                    data["compare"]["description"],
+                    "",
+                    report.markdown_table(compare_rows(data["compare"])),
+                    "",
+                ]
+                if "compare" in data
+                else []
+            ),
         ]
     )
 
@@ -411,3 +532,5 @@ if __name__ == "__main__" and sys.argv[1:] == ["--child"]:
     sys.exit(child_main())
 if __name__ == "__main__" and sys.argv[1:] == ["--build-child"]:
     sys.exit(build_child_main())
+if __name__ == "__main__" and sys.argv[1:] == ["--stock-child"]:
+    sys.exit(stock_child_main())
