@@ -154,9 +154,11 @@ _EMERGENCY = re.compile(
     rf"{_CHILD}\b.{{0,80}}\b({_OVERDUE})\b.{{0,120}}\b{_UNREACHABLE}|"
     r"(someone|somebody|a man|a woman|people|they)('s| is| are|'re)? (in|inside) (my|the|our) "
     r"(house|home|flat|garden|room|kitchen|bedroom)|"
-    r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our) "
+    r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our|your) "
     r"(door|window)|(says|saying|threatening|threatened) (he|she|they)?'?(ll|'d| will| would|"
     r" is going to| are going to)? ?(kill|stab|hurt|shoot) (me|us|her|him|them|my)|"
+    r"(taken|took|dragged|bundled|pulled|forced|grabbed) (him|her|them|my (son|daughter|child|kid|"
+    r"boy|girl)) (in|into) (their|a|the|his|her|an unmarked) (car|van|motor)|"
     r"said (he|she|they)'?(ll| will| is going to| are going to) (kill|stab|hurt|shoot) (me|us))\b",
     re.I,
 )
@@ -190,12 +192,14 @@ _LOOSE_DANGER = re.compile(
     r"strangled|choked) me|(there'?s been|just seen|just saw) an? (stabbing|shooting|attack|"
     r"crash|accident|fight)|"
     r"said (he|she|they)?'?(d|'d| would| will|'ll)? ?(kill|stab|hurt|shoot) "
-    r"(me|us|her|him|them|my))\b",
+    r"(me|us|her|him|them|my)|(burn|torch) (down )?(my|our|your|the) (house|home|flat|place)"
+    r"( down)?)\b",
     re.I,
 )
 # Words that say it is happening at this moment (a bare "now" is too weak: "she's ok now").
 _PRESENT = (
     r"(right now|rn|as we speak|at (the|this) moment|in progress|currently|this minute|"
+    r"(it'?s|it is|this is) happening( now)?|"
     r"still (here|there|outside|inside|in the))"
 )
 _PRESENT_WORD = re.compile(rf"\b{_PRESENT}\b", re.I)
@@ -358,8 +362,8 @@ def combine(
         if over and probs["none"] >= policy.danger_veto:
             return None  # hyperbole: "these rises are going to kill me"
         return strict
-    if signals.now:
-        return Route("danger")
+    if signals.now:  # 999 either way; distress adds the Samaritans
+        return Route("distress" if probs["distress"] > probs["danger"] else "danger")
     label = decide(probs, threshold) or _urgent(probs, policy.urgent_floor)
     if label in ("danger", "distress") and not (signals.intent and not signals.loose):
         return Route(label, "classifier")
