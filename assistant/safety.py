@@ -346,9 +346,11 @@ def combine(
 ) -> Route | None:
     """The rules' signals and the classifier's probabilities together.
 
-    Unmistakable distress, and danger words said to be happening right now, route whatever
-    the classifier says; other unmistakable danger words too, unless the classifier is sure
-    the message reports something that is over, or is an ordinary message (hyperbole).
+    Unmistakable distress, and unmistakable danger words said to be happening right now,
+    route whatever the classifier says; other unmistakable danger words too, unless the
+    classifier is sure the message reports something that is over, or is an ordinary message
+    (hyperbole); so do looser danger words said to be happening now ("how many young people
+    are in the cadets at the moment" is a question, not people threatening now).
     Looser danger words route as danger (distress when the classifier reads that likelier)
     unless the classifier reads a report of something over, or an ordinary question; a
     report phrase yields to the classifier when it reads danger or distress (but a plain wish
@@ -362,7 +364,7 @@ def combine(
         if over and probs["none"] >= policy.danger_veto:
             return None  # hyperbole: "these rises are going to kill me"
         return strict
-    if signals.now:  # 999 either way; distress adds the Samaritans
+    if signals.now and probs["none"] < policy.danger_veto:  # 999; distress adds Samaritans
         return Route("distress" if probs["distress"] > probs["danger"] else "danger")
     label = decide(probs, threshold) or _urgent(probs, policy.urgent_floor)
     if label in ("danger", "distress") and not (signals.intent and not signals.loose):

@@ -390,3 +390,15 @@ def test_something_happening_now_is_distress_when_the_classifier_reads_distress(
     assert combine(signals, upset, 0.11, Policy()) == Route("distress")
     attacked = {"none": 0.55, "danger": 0.42, "distress": 0.02, "report": 0.01}
     assert combine(signals, attacked, 0.11, Policy()) == Route("danger")
+
+
+def test_loose_words_with_a_present_word_yield_to_a_sure_ordinary_reading() -> None:
+    """'people ... at the moment' is a danger word beside a present one, but a classifier sure
+    the message is an ordinary question keeps it out of the 999 route."""
+    message = "My son wants to join. How many young people are in the cadets at the moment?"
+    signals = rule_signals(message)
+    assert signals.now and signals.strict is None
+    ordinary = {"none": 0.995, "danger": 0.003, "distress": 0.001, "report": 0.001}
+    assert combine(signals, ordinary, 0.11, Policy()) is None
+    unsure = {"none": 0.6, "danger": 0.3, "distress": 0.05, "report": 0.05}
+    assert combine(signals, unsure, 0.11, Policy()) == Route("danger")
