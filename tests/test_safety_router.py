@@ -219,6 +219,9 @@ def test_a_medical_or_violent_emergency_in_another_language_is_danger(message: s
         ("Unser Auto wurde aufgebrochen. Wie können wir das bei der Polizei melden?", "report"),
         # cy: I'd like to let you know about a crash yesterday where the driver drove off
         ("Hoffwn roi gwybod am ddamwain ddoe, gyrrodd y gyrrwr i ffwrdd", "report"),
+        # hu: my son took a load of pills; el: my sister said she will jump off the bridge
+        ("A fiam bevett egy csomó gyógyszert", "distress"),
+        ("Η αδερφή μου είπε ότι θα πηδήξει από τη γέφυρα", "distress"),
     ],
     ids=[
         "zh-report",
@@ -231,6 +234,8 @@ def test_a_medical_or_violent_emergency_in_another_language_is_danger(message: s
         "zh-figures",
         "de-report-to-police",
         "cy-let-you-know",
+        "hu-pills-third-person",
+        "el-bridge-third-person",
     ],
 )
 def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | None) -> None:
