@@ -157,6 +157,8 @@ _EMERGENCY = re.compile(
     r"(kicking|smashing|banging|breaking|trying to open) (down |in |on )?(my|the|our|your) "
     r"(door|window)|(says|saying|threatening|threatened) (he|she|they)?'?(ll|'d| will| would|"
     r" is going to| are going to)? ?(kill|stab|hurt|shoot) (me|us|her|him|them|my)|"
+    r"(is|are|'s|'re) (pouring|splashing|spraying|throwing)( \w+){0,4} (petrol|fuel|diesel|"
+    r"paraffin|lighter fluid)|"
     r"(taken|took|dragged|bundled|pulled|forced|grabbed) (him|her|them|my (son|daughter|child|kid|"
     r"boy|girl)) (in|into) (their|a|the|his|her|an unmarked) (car|van|motor)|"
     r"said (he|she|they)'?(ll| will| is going to| are going to) (kill|stab|hurt|shoot) (me|us))\b",

@@ -307,6 +307,7 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         ("Sorted out my will and found a new home for the cat, so that's everything.", "distress"),
         ("We have doorbell footage of the lad who took our parcels. Where to send it?", "report"),
         ("a man is pouring petrol through our letterbox", "danger"),
+        ("he's back and he's pouring something from a petrol can on the door", "danger"),
         # a threat to burn the home, "your door" for one's own; a child taken away in a car
         (
             "someone is banging on your door saying he'll burn the house down, it's happening",
@@ -323,6 +324,7 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         "will-and-pet",
         "footage-in-hand",
         "petrol",
+        "petrol-can-now",
         "burn-the-house",
         "taken-in-a-car",
     ],
