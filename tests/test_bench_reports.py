@@ -106,6 +106,8 @@ def test_side_by_side_groups_by_category_and_leaves_out_what_stock_cannot_take()
     assert data["categories"]["b"]["questions"] == 1  # the empty question is not timed
     assert data["categories"]["b"]["ratio"] == 1.5
     assert data["overall"]["questions"] == 3
+    fixed = bench.side_by_side(["invalid"], [0.01], [12.0])  # a fixed reply: no ratio
+    assert fixed["categories"]["invalid"]["ratio"] is None
     rows = bench.compare_rows(data)
     assert rows[0][-1] == "ratio" and rows[-1][0] == "overall" and rows[1][-1] == "2.00x"
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.evaluation import report
+from assistant.evaluation.compare import MIN_RATIO_MS
 from assistant.evaluation.scoring import percentile
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -310,7 +311,7 @@ def side_by_side(
 ) -> dict[str, Any]:
     """Per category and overall: how many questions, the stock pipeline's p50, ours, and the
     ratio stock / ours (above 1.0x we are faster). Questions the stock pipeline cannot take
-    (empty ones) are left out of both sides."""
+    (empty ones) are left out of both sides; no ratio where ours is a fixed reply."""
 
     def group(rows: list[tuple[float, float]]) -> dict[str, Any]:
         stock_p50 = percentile([s for _, s in rows], 50)
@@ -319,7 +320,9 @@ def side_by_side(
             "questions": len(rows),
             "stock_p50_ms": None if stock_p50 is None else round(stock_p50, 2),
             "our_p50_ms": None if our_p50 is None else round(our_p50, 2),
-            "ratio": round(stock_p50 / our_p50, 2) if stock_p50 and our_p50 else None,
+            "ratio": round(stock_p50 / our_p50, 2)
+            if stock_p50 and our_p50 and our_p50 >= MIN_RATIO_MS
+            else None,  # below MIN_RATIO_MS ours is a fixed reply: a ratio would mean nothing
         }
 
     paired = [(c, o, s) for c, o, s in zip(categories, ours, stock, strict=True) if s is not None]
