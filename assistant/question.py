@@ -275,8 +275,8 @@ _EITHER = re.compile(
     r"(\s*,.*)?[?.!]*$",
     re.I,
 )
-# "Did A or B cost more?", "Was A or B higher?", "Which, A or B, got more?" (the comparative after
-# both things; the verb, when there is one, asked of each)
+# "Did A or B cost more?", "Was A or B higher?", "In the breakdown, did A or B have more
+# officers?" (the comparative after both things; its verb and object asked of each)
 _EITHER_FIRST = re.compile(
     r"^(?P<lead>(.*?,\s*)?(did|does|do|was|were|is|are|has|have)\s+)(the\s+)?(?P<a>[^,?]+?)\s*,?\s+"
     r"or\s+(the\s+)?(?P<b>[^,?]+?)\s+((?P<verb>cost|spend|spent|get|got|receive|received|take|"
