@@ -501,7 +501,7 @@ class Assistant:
             kept = [o for o in kept if o.row is not None or numbers_in(o.text)]
             if question.cue in ("duration", "money", "percentage", "count"):
                 # a time, a sum, a share or a count asked for: a sentence giving one ("12
-                # months to March 2016." holds numbers, but no share; "Section 136" no count)
+                # months to March 2031." holds numbers, but no share; "Section 136" no count)
                 kept = [o for o in kept if o.row is not None or cue_fit(question, o.text)]
             if unknown:
                 kept = [o for o in kept if o.row is None]

@@ -402,7 +402,7 @@ def _settled(question: str, row: StatRow, earlier: str, latest: str) -> str:
     """ "Yes. " or "No. " when a yes/no question asks whether a row rose (or fell) and its two
     periods settle it (the row's line that follows says which way it went); "" otherwise."""
     if not _YES_NO.match(question) or _EITHER_OR.search(question):
-        return ""  # "were there more in 2016 or in 2017?" asks which, not whether
+        return ""  # "were there more in 2030 or in 2031?" asks which, not whether
     rise, fall = _RISE.search(question) is not None, _FALL.search(question) is not None
     before, after = (
         parse_number(row.values.get(earlier, "")),
