@@ -63,6 +63,8 @@ from assistant.select import (
     asks_description,
     candidates,
     choose,
+    counts_in,
+    counts_shares,
     cue_fit,
     is_heading_like,
     wants_figure,
@@ -428,6 +430,10 @@ class Assistant:
             return None
         return self.composer.from_row(text, row, question.period)
 
+    def _row_words(self, row: StatRow) -> set[str]:
+        """The stems of a line's label and its table's title and section."""
+        return row.label_stems() | stems(row.label) | row.context_stems()
+
     def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
         """The row closest in meaning to the question (see ``_nearest_row``), or None; with
         ``table``, the closest line of that table (the other side of a comparison whose one
@@ -448,8 +454,7 @@ class Assistant:
             return None
         # every word of the label ("Police Grant" names the police, a word too common to
         # say what the row measures) and of its table
-        held = row.label_stems() | stems(row.label) | row.context_stems()
-        held |= {stem(w) for w in self.composer.own}
+        held = self._row_words(row) | {stem(w) for w in self.composer.own}
         if any(not expanded(name) & held for name in question.names):
             return None  # a place or body the row is not about ("in Kent", "across England")
         if other_kind(question, row):
@@ -505,6 +510,8 @@ class Assistant:
                 kept = [o for o in kept if o.row is not None or cue_fit(question, o.text)]
             if unknown:
                 kept = [o for o in kept if o.row is None]
+            if not kept:
+                kept = self._figure_after(question, ranked[0][0])
         if not kept:
             return None
         rows = [o.row for o in kept if o.row is not None]
@@ -518,6 +525,30 @@ class Assistant:
         ]
         chosen.sort(key=lambda c: (c.passage.position, c.index))  # in reading order
         return self.composer.from_sentences(text, chosen)
+
+    def _figure_after(self, question: Question, best: Option) -> list[Option]:
+        """The best sentence and the next one of its passage, when the best gives no figure of
+        the kind asked and the next one does ("... an email address was introduced." then
+        "More than 2,500 messages were received ..."): a figure told over two sentences."""
+        if best.passage is None or not self._in_period(question, best.text):
+            return []
+        if not self._names_all(question, best):
+            return []  # about another place or body ("in Kent")
+        sentences = best.passage.sentences()
+        if best.index + 1 >= len(sentences):
+            return []
+        after = sentences[best.index + 1]
+        # the count may count what the best sentence names ("messages" for its email address)
+        if question.cue == "count":
+            shares = counts_shares(question)
+            holds = any(shares or not share for _, _, share in counts_in(after))
+        else:
+            holds = cue_fit(question, after) > 0
+        if not numbers_in(after) or not holds:
+            return []
+        if not self._in_period(question, after):
+            return []
+        return [best, Option(after, best.context, best.passage, best.index + 1)]
 
     def _row_over_sentences(self, text: str, question: Question, found: Answer) -> Answer:
         """A figure question the rules answered with sentences ("what did it cost to run the

@@ -52,7 +52,8 @@ class Lexicon:
 
     def label(self, text: str) -> str | None:
         """'distress', 'danger' or 'report' (in that order) when one of its words is in the
-        text, else None."""
+        text, 'figures' for a question asking for a figure (even one naming reports), else
+        None."""
         folded = fold(text)
         found = {label for term, label in self.unspaced if term in folded}
         words = words_of(folded)
@@ -66,6 +67,8 @@ class Lexicon:
                 label = self.prefixes.get(word[:end])
                 if label is not None:
                     found.add(label)
+        if "figures" in found and not found & {"distress", "danger"}:
+            return "figures"  # "Wie viele Anzeigen ...?" asks how many reports were made
         return next((label for label in URGENCY if label in found), None)
 
 

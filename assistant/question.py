@@ -20,6 +20,14 @@ _CUES = (
             re.I,
         ),
     ),
+    (  # a sum asked outright, whatever changed: "how much extra cash did the rise bring in?"
+        "money",
+        re.compile(
+            r"\bhow much (extra |more |additional |new )?(money|cash|funding|income)\b|"
+            r"\bhow many pounds\b",
+            re.I,
+        ),
+    ),
     (
         "change",
         re.compile(
@@ -39,7 +47,7 @@ _CUES = (
         "money",
         re.compile(
             r"\b(how much|(the|what|an?) amount|cost|costs|spen[dt]|spending|budget|money|salary|"
-            r"salaries|paid|wages?|earns?|expenditure)\b|£",
+            r"salaries|paid(?! for\b)|wages?|earns?|expenditure)\b|£",
             re.I,
         ),
     ),

@@ -236,6 +236,8 @@ _REPORT = re.compile(
     r"(get|need|want|have|give me) (a |the |my )?crime (ref|reference)\b|"
     r"who to (tell|contact|call|inform|speak to|talk to)|"
     r"(i'?m|i am) (writing to |calling to )?reporting|"
+    r"(form|page|site|website|link|number|app|portal|way|somewhere|place)( online)? "
+    r"(to|for) report(ing)?|"
     r"(let|tell|inform|notify|alert) the police( know)?|"
     r"never reported it|(is|was) (stolen|vandalised|damaged)|report (it|this|that) (to|online)|"
     r"being (harassed|stalked|bullied)|keeps (messaging|calling|texting|following|turning up))\b",

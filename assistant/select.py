@@ -36,6 +36,7 @@ _ASKS_HOW_MUCH = re.compile(
     re.I,
 )
 _LABEL_NUMBER = re.compile(r"(section|act|priority|page|pages|phase|band|no)$", re.I)
+_PER_CENT = re.compile(r"(per ?cent|percent)\b", re.I)
 _SPAN = re.compile(r"(days?|weeks?|months?|years?)\b", re.I)
 _ANAPHORA = re.compile(r"^(\S+\s){0,3}(this|these|it|they|its|their|such)\b", re.I)
 # "this approach", "these schemes": a sentence naming its subject only by pointing back
@@ -402,17 +403,33 @@ def _counts_something_asked(question: Question, sentence: str) -> bool:
     """A count near (within a few words of) one of the question's key terms."""
     groups = [near_stems(t) for t in question.terms]
     given = {n.replace(",", "") for n in numbers_in(question.text)}
+    shares = counts_shares(question)
     return any(
         bare not in given and any(g & near for g in groups)  # not a figure the question gave
-        for bare, near in counts_in(sentence)
+        for bare, near, share in counts_in(sentence)
+        if shares or not share
     )
 
 
+# "How many of those ...", "how many victims said ...": a share answers; "how many rapes
+# were there?" is not answered by "rapes rose by 8.6 per cent".
+_SHARE_OF_COUNT = re.compile(
+    r"\bhow many of\b|\bhow many\b.*\b(said|say|says|felt|feel|feels|think|thought|rated|"
+    r"agreed|agree|were (happy|satisfied))\b",
+    re.I,
+)
+
+
+def counts_shares(question: Question) -> bool:
+    """Whether a share ("32 per cent") answers the question's "how many"."""
+    return _SHARE_OF_COUNT.search(question.text) is not None
+
+
 @lru_cache(maxsize=16384)
-def counts_in(sentence: str, window: int = 6) -> tuple[tuple[str, frozenset[str]], ...]:
+def counts_in(sentence: str, window: int = 6) -> tuple[tuple[str, frozenset[str], bool], ...]:
     """The sentence's counts (figures and number words, not years, periods such as "12
-    months" or labels such as "Section 136"), each with the stems of the words around it
-    (worked out once per sentence, not once per question)."""
+    months" or labels such as "Section 136"), each with the stems of the words around it and
+    whether it is a share ("32 per cent"), worked out once per sentence, not per question."""
     tokens = sentence.replace(",", "").split()
     out = []
     for i, token in enumerate(tokens):
@@ -425,8 +442,9 @@ def counts_in(sentence: str, window: int = 6) -> tuple[tuple[str, frozenset[str]
             continue
         if i + 1 < len(tokens) and _SPAN.match(tokens[i + 1]):
             continue  # "12 months", "four years": a period, not a count
+        share = _PER_CENT.match(" ".join(tokens[i + 1 : i + 3])) is not None  # "8.6 per cent"
         near = frozenset(stems(" ".join(tokens[max(0, i - window) : i + window + 1])))
-        out.append((bare, near))
+        out.append((bare, near, share))
     return tuple(out)
 
 
@@ -434,15 +452,23 @@ _HOW_MANY = re.compile(r"\bhow many\b|\b(?:total )?number of\b", re.I)
 
 
 def counted_thing(question: str) -> set[str] | None:
-    """The stems of what a "how many" question counts (its first word after the asking
-    words: "how many young people" counts the young), or None when it names nothing."""
+    """The stems of what a "how many" question counts, or None when it names nothing: the
+    head of the words after the asking words, their last plural ("how many knife amnesty bins
+    did ..." counts bins, not knives), else their first ("how many young people": the young)."""
     m = _HOW_MANY.search(question)
     if m is None:
         return None
+    phrase: list[str] = []
     for word in words(question[m.end() :]):
-        if word not in function_words() and word.isalpha():
-            return near_stems(word)
-    return None
+        if word in function_words() or not word.isalpha() or len(phrase) == 4:
+            if phrase:
+                break
+            continue
+        phrase.append(word)
+    if not phrase:
+        return None
+    plurals = [w for w in phrase if w.endswith("s") and not w.endswith("ss")]
+    return near_stems(plurals[-1] if plurals else phrase[0])
 
 
 def near_stems(term: str) -> set[str]:

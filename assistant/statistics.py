@@ -24,8 +24,8 @@ _SOFT = frozenset(
     stem(w)
     for w in (
         "people use using used caught record recorded happen happened report reported commit "
-        "committed overall see seen made make across place area areas figure total collect "
-        "collected nicked arrested ppl "
+        "committed overall altogether see seen made make across place area areas figure total "
+        "collect collected nicked arrested ppl "
         "raise raised receive received get got given cases case table tables shown show printed "
         "according paid out came come comes from two both"
     ).split()

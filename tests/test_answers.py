@@ -437,6 +437,20 @@ def test_an_amount_asked_for_is_money(asked: str) -> None:
     assert analyse(asked).cue == "money"
 
 
+def test_a_sum_asked_outright_is_money_and_paying_for_a_thing_is_not() -> None:
+    assert analyse("How much extra cash did the precept rise bring in?").cue == "money"
+    assert analyse("What was that football project the commissioner paid for?").cue is None
+
+
+def test_a_share_answers_how_many_of_but_not_how_many_there_were() -> None:
+    from assistant.select import _counts_something_asked
+
+    share = "Rapes reported rose by 8.6 per cent for victims under 16."
+    assert not _counts_something_asked(analyse("How many rapes were reported?"), share)
+    said = "More than 90 per cent of victims said they received the support they needed."
+    assert _counts_something_asked(analyse("How many victims said they got support?"), said)
+
+
 @pytest.mark.parametrize(
     ("asked", "cue"),
     [

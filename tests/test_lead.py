@@ -62,6 +62,8 @@ def test_the_span_that_answers_is_picked_from_the_cited_sentences(
             "The scheme offers a way to take part, with 370 trained volunteers within 76 "
             "active groups.",
         ),
+        # what is counted is the head of the words after "how many": bins, not knives
+        ("How many knife amnesty bins did the commissioner pay for?", HAUL),
         # a count doing something is not how many there are
         (
             "How many Specials are there?",

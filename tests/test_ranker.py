@@ -126,3 +126,22 @@ def test_a_table_line_never_answers_for_a_measure_the_report_never_names(
     # no line of the accounts is overtime: no spending figure stands in for it
     answer = assistant_session.ask("How much did the force spend on overtime?")
     assert answer.kind == "not_found" and not answer.statistics
+
+
+def test_a_figure_told_over_two_sentences_is_quoted_with_the_sentence_before(
+    assistant_session: Assistant,
+) -> None:
+    # the best sentence names the email address; the next one gives how many messages came
+    answer = assistant_session.ask("How many emails came in to the bad-driving reporting address?")
+    assert answer.kind == "answer" and "2,500" in answer.text
+    assert "email address" in answer.text
+    # not for another place than the report's
+    assert assistant_session.ask("What was the overall crime rise in Kent?").kind == "not_found"
+
+
+def test_a_follow_up_asking_for_the_total_takes_its_subject_from_the_conversation(
+    assistant_session: Assistant,
+) -> None:
+    first = assistant_session.ask("How many knife amnesty bins did the commissioner pay for?")
+    answer = assistant_session.ask("And what did they cost altogether?", [first])
+    assert "£25,000" in answer.text

@@ -268,6 +268,10 @@ class _Reads:
         ("Хочу сообщить о мошенничестве, меня обманули на сайте", 0.9, "report"),  # ru: scam
         # asking "how many" does not hide danger the classifier is sure of
         ("¿Cuántos? ¡Me está apuñalando!", 0.9, "danger"),
+        # a figures question naming reports asks how many were made; it is not one
+        ("Wie viele Anzeigen wegen Einbruch gab es letztes Jahr?", 0.6, None),  # de
+        # "where can I report this?" with its modal verb ("Къде мога да съобщя")
+        ("Откраднаха ми телефона. Къде мога да съобщя за това?", 0.1, "report"),  # bg
     ],
 )
 def test_other_languages_asking_figures_or_to_report_are_read_by_their_words(
@@ -291,6 +295,9 @@ def test_other_languages_asking_figures_or_to_report_are_read_by_their_words(
         "my bike went from outside the station on friday, how do i get a crime ref for the "
         "insurance",
         "Is there a way to pass on information about a neighbour who deals from his van?",
+        "Is there a form online for reporting antisocial behaviour? Kids keep setting off "
+        "fireworks in the park every night.",
+        "is there a number for reporting a drink driver who was here last night",
     ],
 )
 def test_asking_who_to_tell_routes_as_a_report_on_rules_alone(message: str) -> None:
