@@ -317,7 +317,7 @@ class Assistant:
             return self.composer.from_extreme(text, most)
         row = None if acting else self.store.match(question, self._weight)
         if row is not None:
-            return self.composer.from_row(text, row, question.period)
+            return self._sentence_over_row(text, question, row)
         if (
             previous is not None
             and not tried_follow_up
@@ -332,7 +332,11 @@ class Assistant:
         if found.kind == "not_found" and previous is not None and not tried_follow_up:
             found = self._follow_up(text, question, earlier) or found
         if found.kind == "not_found":
-            return self._learned(text, question) or self._nearest_row(text, question) or found
+            learned = self._learned(text, question)
+            if learned is not None:
+                return learned
+            nearest = self._closest_figure_row(question)
+            return found if nearest is None else self._sentence_over_row(text, question, nearest)
         return self._row_behind(text, question, found) or self._row_over_sentences(
             text, question, found
         )
@@ -410,7 +414,39 @@ class Assistant:
         (``_closest_row``, the side asked as a figure)."""
         return self.store.match(question, self._weight) or self._closest_row(question)
 
-    def _nearest_row(self, text: str, question: Question) -> Answer | None:
+    def _sentence_over_row(self, text: str, question: Question, row: StatRow) -> Answer:
+        """A table line the rules chose, unless the learned ranker is nearly sure
+        (``ranker_sentence_over_row``) of a sentence that gives a figure of the kind asked and
+        holds the line less than half as likely ("how much did the commissioner's office spend
+        on supporting victims?" is the sentence on victims' services, not the office's line)."""
+        answer = self.composer.from_row(text, row, question.period)
+        bar = self.settings.ranker_sentence_over_row
+        if bar > 1 or self.ranker is None or self.space is None:
+            return answer
+        ranked, sure = self.ranker.best(
+            self.space, question.text, self.retriever.embed(question.text)
+        )
+        if not ranked or ranked[0][0].row is not None or ranked[0][1] < bar:
+            return answer
+        best, likely = ranked[0]
+        if sure < self.ranker.threshold or any(
+            p >= likely / 2 for o, p in ranked if o.row is not None and o.row.label == row.label
+        ):
+            return answer
+        quoted = {c.quote for c in answer.citations}
+        printed = {number_key(v.lstrip("-")) for v in row.values.values()}
+        said = {number_key(n.lstrip("-")) for n in numbers_in(best.text) if not _YEAR.fullmatch(n)}
+        if best.text in quoted or printed & said:
+            return answer  # the sentence agrees with the line: the table gives the exact figures
+        if not said or (question.cue is not None and not cue_fit(question, best.text)):
+            return answer  # the sentence gives no figure of the kind asked
+        held = stems(best.text)
+        if any(not g & held for g in question.term_stems() if g & row.label_stems()):
+            return answer  # what the line names of the question, the sentence does not say
+        learned = self._learned(text, question)
+        return learned if learned is not None and learned.kind == "answer" else answer
+
+    def _closest_figure_row(self, question: Question) -> StatRow | None:
         """A figure asked for in other words than the table's ("nuisance behaviour incidents",
         "the bottom-line total cost"): the row whose label means nearly the same as the
         question (cosine at least row_similarity, its label alone or with its table's title),
@@ -428,14 +464,14 @@ class Assistant:
             # label ("spend on overtime" is not "Police staff pay"; "nuisance behaviour
             # incidents" does reach "Number of anti-social behaviour incidents")
             return None
-        return self.composer.from_row(text, row, question.period)
+        return row
 
     def _row_words(self, row: StatRow) -> set[str]:
         """The stems of a line's label and its table's title and section."""
         return row.label_stems() | stems(row.label) | row.context_stems()
 
     def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
-        """The row closest in meaning to the question (see ``_nearest_row``), or None; with
+        """The row closest in meaning to the question (see ``_closest_figure_row``), or None; with
         ``table``, the closest line of that table (the other side of a comparison whose one
         side named it), at least pair_row_similarity close."""
         if self.row_vectors is None or not self.store.rows:

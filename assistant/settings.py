@@ -211,6 +211,15 @@ class Settings(BaseSettings):
         "the learned ranker's best candidate instead when that is a table row at least this "
         "likely and no quoted sentence is half as likely; 1.01: never.",
     )
+    ranker_sentence_over_row: float = Field(
+        0.95,
+        ge=0.0,
+        le=1.01,
+        description="A figure question the rules answered from a table row is answered from "
+        "sentences instead when the learned ranker's best candidate is a sentence at least "
+        "this likely, its confidence passes the threshold, and the row is not half as likely; "
+        "1.01: never.",
+    )
     ranker_keep_ratio: float = Field(
         0.9,
         gt=0.0,

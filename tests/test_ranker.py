@@ -145,3 +145,19 @@ def test_a_follow_up_asking_for_the_total_takes_its_subject_from_the_conversatio
     first = assistant_session.ask("How many knife amnesty bins did the commissioner pay for?")
     answer = assistant_session.ask("And what did they cost altogether?", [first])
     assert "£25,000" in answer.text
+
+
+def test_a_sentence_the_ranker_is_sure_of_answers_over_a_table_line_it_is_not(
+    assistant_session: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the rules' line (domestic abuse offences solved, a percentage) is not what is asked;
+    # the sentence giving the rise as a number is
+    asked = "The report says reported domestic abuse offences went up 7.2 per cent. How many "
+    asked += "extra offences is that?"
+    answer = assistant_session.ask(asked)
+    assert answer.kind == "answer" and "918" in answer.text
+    off = assistant_session.settings.model_copy(update={"ranker_sentence_over_row": 1.01})
+    monkeypatch.setattr(assistant_session, "settings", off)
+    assert assistant_session.ask(asked).kind == "statistic"
+    # a table question keeps its line
+    assert assistant_session.ask("How many homicides were there in 2016-17?").kind == "statistic"
