@@ -336,7 +336,9 @@ class Assistant:
             if learned is not None:
                 return learned
             nearest = self._closest_figure_row(question)
-            return found if nearest is None else self._sentence_over_row(text, question, nearest)
+            if nearest is None:
+                return found
+            return self._sentence_over_row(text, question, nearest, by_words=False)
         return self._row_behind(text, question, found) or self._row_over_sentences(
             text, question, found
         )
@@ -414,15 +416,22 @@ class Assistant:
         (``_closest_row``, the side asked as a figure)."""
         return self.store.match(question, self._weight) or self._closest_row(question)
 
-    def _sentence_over_row(self, text: str, question: Question, row: StatRow) -> Answer:
+    def _sentence_over_row(
+        self, text: str, question: Question, row: StatRow, by_words: bool = True
+    ) -> Answer:
         """A table line the rules chose, unless the learned ranker is nearly sure
         (``ranker_sentence_over_row``) of a sentence that gives a figure of the kind asked and
         holds the line less than half as likely ("how much did the commissioner's office spend
-        on supporting victims?" is the sentence on victims' services, not the office's line)."""
+        on supporting victims?" is the sentence on victims' services, not the office's line).
+        A line the rules matched by its words (``by_words``) whose every word the question says
+        is kept without asking the ranker (most table questions: no time spent)."""
         answer = self.composer.from_row(text, row, question.period)
         bar = self.settings.ranker_sentence_over_row
         if bar > 1 or self.ranker is None or self.space is None:
             return answer
+        asked = set().union(*question.term_stems())
+        if by_words and all(g & asked for g in row.label_groups()):
+            return answer  # the question says every word of the line's label: it is the line
         ranked, sure = self.ranker.best(
             self.space, question.text, self.retriever.embed(question.text)
         )
