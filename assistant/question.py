@@ -298,6 +298,14 @@ _THAN = re.compile(
     rf"{_COMPARATIVE}\s+(?P<what>[a-z]+\s+)?than\s+(?P<b>[^,?]+?)(\s*,.*)?[?.!]*$",
     re.I,
 )
+# "Was more spent on A than came in as B?", "Did the commissioner give out more in grants than
+# it cost to run his office?" (the comparative before the first thing; what comes before the
+# comparative is asked of the first thing only)
+_MORE_THAN = re.compile(
+    rf"^\s*(did|does|do|was|were|is|are|has|have)\s+(?P<pre>[^?]*?)\b{_COMPARATIVE}\s+"
+    r"(?P<a>[^?]+?)\s+than\s+(?P<b>[^,?]+?)(\s*,.*)?[?.!]*$",
+    re.I,
+)
 # "How much more went on A than on B?", "How many more A than B were there?"
 _HOW_MUCH_MORE = re.compile(
     rf"^\s*how\s+(much|many)\s+{_COMPARATIVE}\s+(?P<verb>(\w+\s+){{0,3}}?(on|for|to|by|in)\s+)?"
@@ -347,6 +355,8 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
             match.groupdict().get(k) or "" for k in ("verb", "what") if match.groupdict().get(k)
         )
         pair = (f"{match.group('a')} {verb}".strip(), f"{match.group('b')} {verb}".strip())
+    elif (match := _MORE_THAN.match(text)) is not None:
+        pair = (" ".join(f"{match.group('pre')} {match.group('a')}".split()), match.group("b"))
     else:
         return None
     if any(period_of(p, latest) == "earlier" or len(content_words(p)) < 1 for p in pair):

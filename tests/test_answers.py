@@ -517,6 +517,16 @@ def test_every_framing_pattern_names_its_source_and_compiles() -> None:
             ("brought in the grant", "brought in precept"),
         ),
         ("Did crime go up or down?", None),
+        # the comparative before the first thing: what comes before it is asked of that one
+        (
+            "Was more spent on bikes and cars than came in as fees?",
+            ("spent on bikes and cars", "came in as fees"),
+        ),
+        (
+            "Did the town give out more in grants than it spent?",
+            ("the town give out in grants", "it spent"),
+        ),
+        ("Were there fewer burglaries than the year before?", None),
     ],
 )
 def test_comparisons_are_read_as_two_questions(asked: str, pair: tuple[str, str] | None) -> None:
