@@ -47,7 +47,7 @@ _CUES = (
         "money",
         re.compile(
             r"\b(how much|(the|what|an?) amount|cost|costs|spen[dt]|spending|budget|money|salary|"
-            r"salaries|paid(?! for\b)|wages?|earns?|expenditure)\b|£",
+            r"salaries|paid(?! (for|4)\b)|wages?|earns?|expenditure)\b|£",
             re.I,
         ),
     ),

@@ -440,6 +440,7 @@ def test_an_amount_asked_for_is_money(asked: str) -> None:
 def test_a_sum_asked_outright_is_money_and_paying_for_a_thing_is_not() -> None:
     assert analyse("How much extra cash did the precept rise bring in?").cue == "money"
     assert analyse("What was that football project the commissioner paid for?").cue is None
+    assert analyse("is there a line thats paid 4 by the pcc").cue is None  # text speak
 
 
 def test_a_share_answers_how_many_of_but_not_how_many_there_were() -> None:

@@ -122,6 +122,7 @@ WHERE = """() => {
 @pytest.mark.parametrize("size", SIZES)
 def test_the_question_shows_at_once_and_the_view_moves_to_the_answer_s_start(open_page, size):
     tab = open_page(size)
+    tab.locator("#chat").get_by_text("Is domestic abuse going up?").wait_for()  # the examples
     shot(tab, "1-start", size)
     ask(tab, HOMICIDES)
     tab.evaluate(WATCH_PENDING, LONG)
