@@ -355,10 +355,8 @@ class Assistant:
         asked = set().union(*question.term_stems())
         if row is None or not row.label_stems() & asked:  # the row is what was asked about
             return None
-        held = {number_key(v.lstrip("-")) for v in row.values.values()}
-        said = {number_key(n.lstrip("-")) for n in numbers_in(quote) if not _YEAR.fullmatch(n)}
-        if not said <= held:  # another place's figure beside the row's: it says more
-            return None
+        if not _figures_said(quote) <= _row_figures(row):
+            return None  # another place's figure beside the row's: it says more
         answer = self.composer.from_row(text, row, question.period)
         quoted = {c.quote for c in answer.citations}
         return answer if quote in quoted else None  # nothing said is lost
@@ -432,9 +430,7 @@ class Assistant:
         asked = set().union(*question.term_stems())
         if by_words and all(g & asked for g in row.label_groups()):
             return answer  # the question says every word of the line's label: it is the line
-        ranked, sure = self.ranker.best(
-            self.space, question.text, self.retriever.embed(question.text)
-        )
+        ranked, sure = ranking = self._ranking(question)
         if not ranked or ranked[0][0].row is not None or ranked[0][1] < bar:
             return answer
         best, likely = ranked[0]
@@ -443,16 +439,15 @@ class Assistant:
         ):
             return answer
         quoted = {c.quote for c in answer.citations}
-        printed = {number_key(v.lstrip("-")) for v in row.values.values()}
-        said = {number_key(n.lstrip("-")) for n in numbers_in(best.text) if not _YEAR.fullmatch(n)}
-        if best.text in quoted or printed & said:
+        said = _figures_said(best.text)
+        if best.text in quoted or _row_figures(row) & said:
             return answer  # the sentence agrees with the line: the table gives the exact figures
         if not said or (question.cue is not None and not cue_fit(question, best.text)):
             return answer  # the sentence gives no figure of the kind asked
         held = stems(best.text)
         if any(not g & held for g in question.term_stems() if g & row.label_stems()):
             return answer  # what the line names of the question, the sentence does not say
-        learned = self._learned(text, question)
+        learned = self._learned(text, question, ranking)
         return learned if learned is not None and learned.kind == "answer" else answer
 
     def _closest_figure_row(self, question: Question) -> StatRow | None:
@@ -475,13 +470,9 @@ class Assistant:
             return None
         return row
 
-    def _row_words(self, row: StatRow) -> set[str]:
-        """The stems of a line's label and its table's title and section."""
-        return row.label_stems() | stems(row.label) | row.context_stems()
-
     def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
-        """The row closest in meaning to the question (see ``_closest_figure_row``), or None; with
-        ``table``, the closest line of that table (the other side of a comparison whose one
+        """The row closest in meaning to the question (see ``_closest_figure_row``), or None;
+        with ``table``, the closest line of that table (the other side of a comparison whose one
         side named it), at least pair_row_similarity close."""
         if self.row_vectors is None or not self.store.rows:
             return None
@@ -499,7 +490,8 @@ class Assistant:
             return None
         # every word of the label ("Police Grant" names the police, a word too common to
         # say what the row measures) and of its table
-        held = self._row_words(row) | {stem(w) for w in self.composer.own}
+        held = row.label_stems() | stems(row.label) | row.context_stems()
+        held |= {stem(w) for w in self.composer.own}
         if any(not expanded(name) & held for name in question.names):
             return None  # a place or body the row is not about ("in Kent", "across England")
         if other_kind(question, row):
@@ -522,17 +514,26 @@ class Assistant:
         chosen = Candidate(named.passage, named.index, named.text, 0, 0, True, True, True, 0, 0)
         return self.composer.from_sentences(text, [chosen], name_the_author=True)
 
-    def _learned(self, text: str, question: Question) -> Answer | None:
+    def _ranking(self, question: Question) -> tuple[list[tuple[Option, float]], float]:
+        """The learned ranker's candidates, best first, and its confidence in the first."""
+        assert self.ranker is not None and self.space is not None
+        return self.ranker.best(self.space, question.text, self.retriever.embed(question.text))
+
+    def _learned(
+        self,
+        text: str,
+        question: Question,
+        ranking: tuple[list[tuple[Option, float]], float] | None = None,
+    ) -> Answer | None:
         """The learned ranker's answer when the rules found nothing and its calibrated
-        confidence passes the fitted threshold; None otherwise."""
+        confidence passes the fitted threshold; None otherwise (``ranking``: the ranker's,
+        when the caller has it already)."""
         if self.ranker is None or self.space is None or not self.settings.learned_answerer:
             return None
         unknown = self._unknown_terms(question)
         if unknown and len(unknown) == len(question.terms):
             return None  # the report uses none of the words saying what is asked ("population")
-        ranked, sure = self.ranker.best(
-            self.space, question.text, self.retriever.embed(question.text)
-        )
+        ranked, sure = ranking or self._ranking(question)
         if not ranked or sure < self.ranker.threshold:
             return None
         kept = [
@@ -612,7 +613,7 @@ class Assistant:
             or not wants_figure(question)
         ):
             return found
-        ranked, _ = self.ranker.best(self.space, question.text, self.retriever.embed(question.text))
+        ranked, _ = self._ranking(question)
         if not ranked or ranked[0][0].row is None or ranked[0][1] < bar:
             return found
         best, likely = ranked[0]
@@ -877,6 +878,16 @@ def row_vectors(store: StatisticsStore, embed: Callable[[list[str]], Any]) -> np
         f"{label} ({r.table_title})" for label, r in zip(labels, store.rows, strict=True)
     ]
     return np.asarray(embed(texts), dtype=np.float32)
+
+
+def _row_figures(row: StatRow) -> set[str]:
+    """A table line's figures, compared without sign, commas, % or £."""
+    return {number_key(v.lstrip("-")) for v in row.values.values()}
+
+
+def _figures_said(text: str) -> set[str]:
+    """The figures a sentence gives (not its years), compared as ``_row_figures``."""
+    return {number_key(n.lstrip("-")) for n in numbers_in(text) if not _YEAR.fullmatch(n)}
 
 
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
