@@ -317,6 +317,12 @@ class Assistant:
             return self.composer.from_extreme(text, most)
         row = None if acting else self.store.match(question, self._weight)
         if row is not None:
+            other = self.store.also_named(question, row, self._weight)
+            if other is not None:  # two lines named in full: both figures
+                rows = [row, other]
+                return self.composer.joined(
+                    text, [self.composer.from_row(text, r, question.period) for r in rows]
+                )
             return self._sentence_over_row(text, question, row)
         if (
             previous is not None

@@ -43,6 +43,7 @@ FEATURES: tuple[str, ...] = (
     "unknown_share",
     "meaning_overlap",
     "meaning_rare_overlap",
+    "label_coverage",
 )
 # A question word "means" a report word when their MiniLM vectors are at least this close
 # (below it, single words share little more than their part of speech).
@@ -147,6 +148,9 @@ class CandidateSpace:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._stems = [set(t) for t in tokens]
+        self._label_stems = [
+            list(dict.fromkeys(_tokens(o.row.label))) if o.row is not None else [] for o in options
+        ]
         df: dict[str, int] = {}
         for doc in self._stems:
             for s in doc:
@@ -174,6 +178,7 @@ class CandidateSpace:
         known = sum(w > 0 for w in weights)  # words the report never uses can't be matched
         wants_figure = _FIGURE_QUESTION.search(question) is not None
         meaning = self._meaning(words)
+        asked = set().union(*groups) if groups else set()
         rows = []
         for i in pool:
             o, have = self.options[i], self._stems[i]
@@ -198,6 +203,7 @@ class CandidateSpace:
                     1.0 - known / len(groups) if groups else 0.0,
                     float(near.mean()) if groups else 0.0,
                     float(near @ np.asarray(weights)) / (sum(weights) or 1.0) if groups else 0.0,
+                    self._coverage(i, asked, meaning),
                 ]
             )
         return pool, np.asarray(rows, dtype=np.float64)
@@ -214,6 +220,25 @@ class CandidateSpace:
             for word, vector in zip(missing, _normalised(self.embed(missing)), strict=True):
                 self._word_cache[word] = vector
         return np.asarray([self._word_cache[w] for w in words]) @ self._word_vectors.T
+
+    def _coverage(self, i: int, asked: set[str], meaning: np.ndarray) -> float:
+        """How much of a table row's label the question says (0 for a sentence): each label
+        word, weighted by its rarity, counts 1 when the question uses it (or a synonym),
+        else how close in meaning the question's nearest word is, from WORD_MEANING ("the
+        central Police Grant" says all of "Police Grant", half of "Police and Crime
+        Commissioner grants")."""
+        label = self._label_stems[i]
+        if not label:
+            return 0.0
+        weights = np.asarray([self._idf.get(s, 0.0) for s in label])
+        said = np.zeros(len(label))
+        for k, s in enumerate(label):
+            if s in asked:
+                said[k] = 1.0
+            elif len(meaning) and s in self._word_row:
+                close = float(meaning[:, self._word_row[s]].max())
+                said[k] = close if close >= WORD_MEANING else 0.0
+        return float(said @ weights) / (float(weights.sum()) or 1.0)
 
     def _near(self, meaning: np.ndarray, holds: np.ndarray, i: int) -> np.ndarray:
         """For each question word: 1 when candidate ``i`` uses it (or a synonym: ``holds``),

@@ -36,6 +36,10 @@ _TOTAL_WORDS = frozenset("total totals overall altogether all whole".split())
 NO_BUSY_WAIT_S = 0.0  # a locked store fails at once: the opener retries with back-off
 MIN_RECALL = 0.5
 MIN_PRECISION = 0.75
+# A row whose label the question says in full needs less of the question's weight (the rest
+# says more about the row) and is preferred over rows it only partly names.
+WHOLE_PRECISION = 0.5
+WHOLE_LABEL = 0.05
 Weight = Callable[[set[str]], float]
 
 
@@ -184,6 +188,24 @@ class StatisticsStore:
             return None
         return max(scored, key=lambda pair: pair[0])[1]
 
+    def also_named(self, question: Question, row: StatRow, weight: Weight) -> StatRow | None:
+        """Another line of the row's table whose label the question also says in full, when
+        the row's is said in full too ("the net revenue expenditure together with the
+        operational expenditure"): both lines are asked for."""
+        said = stems(question.text)
+        if not said_in_full(row, said):
+            return None
+        others = [
+            r
+            for r in self.rows
+            if r.table_title == row.table_title
+            and r.label != row.label
+            and said_in_full(r, said)
+            and not label_within(r, row)
+            and match_score(question, r, weight) is not None
+        ]
+        return others[0] if len(others) == 1 else None
+
 
 _MOST = frozenset("most biggest largest highest greatest top main".split())
 _LEAST = frozenset("least smallest lowest fewest".split())
@@ -295,9 +317,10 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
         return None
     weights = [weight(s) for s in term_stems]
     held = sum(w for s, w in zip(term_stems, weights, strict=True) if s & (label | context))
-    if held < MIN_PRECISION * sum(weights):
-        return None
     asked = set().union(*term_stems)
+    whole = said_in_full(row, stems(question.text))
+    if held < (WHOLE_PRECISION if whole else MIN_PRECISION) * sum(weights):
+        return None
     if not asked & (label | context) - _SOFT:
         return None
     cue_fits = question.cue == row.kind or (
@@ -312,7 +335,22 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
     totals = 0.1 if "total" in said and row.is_total() else 0.0
     generic = 0.02 * len(said & {w for w in words(row.label) if stem(w) in _GENERIC})
     dated = 0.05 if any(c in question.text for c in row.columns) else 0.0
-    return recall + 0.01 * matched + totals + dated + generic
+    return recall + 0.01 * matched + totals + dated + generic + (WHOLE_LABEL if whole else 0.0)
+
+
+def label_within(row: StatRow, other: StatRow) -> bool:
+    """Whether every word of a row's label is in the other's ("Police Grant" within "Police
+    and Crime Commissioner grants"): saying the longer says the shorter too."""
+    words_of = [{stem(w) for w in content_words(r.label)} for r in (row, other)]
+    return words_of[0] <= words_of[1]
+
+
+def said_in_full(row: StatRow, said: set[str]) -> bool:
+    """Whether the question (``said``: the stems of its words) says every word of a row's
+    label of two words or more, as the report prints them ("the central government police
+    grant" says all of "Police Grant")."""
+    label = {stem(w) for w in content_words(row.label)}
+    return len(label) >= 2 and label <= said
 
 
 def _aggregates(rows: list[StatRow]) -> set[tuple[str, str]]:

@@ -18,12 +18,13 @@ from assistant.ranker import (
 from assistant.ranker_fit import fit, rules_refuse
 from assistant.text import content_words, stem
 
-# Three made-up words and their vectors: "gaol" is close to "prison", "bananas" is not.
+# Made-up words and their vectors: "gaol" is close to "prison", "bananas" is not.
 WORD_VECTORS = {
     "prison": [1.0, 0.0, 0.0, 0.0],
     "gaol": [0.8, 0.0, 0.0, 0.6],
     "bananas": [0.0, 0.0, 1.0, 0.0],
     "spending": [0.0, 1.0, 0.0, 0.0],
+    "grant": [0.0, 0.0, 0.0, 1.0],
 }
 
 
@@ -161,3 +162,75 @@ def test_a_sentence_the_ranker_is_sure_of_answers_over_a_table_line_it_is_not(
     assert assistant_session.ask(asked).kind == "statistic"
     # a table question keeps its line
     assert assistant_session.ask("How many homicides were there in 2016-17?").kind == "statistic"
+
+
+def _row_option(label: str) -> Option:
+    from assistant.statistics import StatRow
+
+    row = StatRow(
+        document="Doc",
+        table_title="Funding",
+        title_quote="Funding",
+        section="Accounts",
+        pages="2",
+        label=label,
+        columns=("2016/17",),
+        values={"2016/17": "1"},
+        footnotes=(),
+        quote=f"| {label} | 1 |",
+        label_header="",
+        notes=(),
+        kind="money",
+    )
+    return Option(f"{label}: 2016/17: 1 (Funding)", "Funding Accounts", row=row)
+
+
+def test_label_coverage_is_how_much_of_a_lines_label_the_question_says() -> None:
+    options = [
+        _row_option("Prison grant"),
+        _row_option("Prison and bananas grant"),
+        Option("Prison spending rose this year", "Heading Section"),
+    ]
+    words: dict[str, str] = {}
+    for o in options:
+        for w in content_words(f"{o.text} {o.context}"):
+            words.setdefault(stem(w), w.lower())
+    texts = [o.text for o in options]
+    vectors = {
+        "vectors": fake_embed(texts),
+        "context_vectors": fake_embed(texts),
+        "vocabulary": np.asarray(list(words), dtype=str),
+        "vocabulary_vectors": fake_embed(list(words.values())),
+    }
+    norm = np.linalg.norm(vectors["vocabulary_vectors"], axis=1, keepdims=True)
+    vectors["vocabulary_vectors"] = vectors["vocabulary_vectors"] / norm
+    space = CandidateSpace(options, vectors, fake_embed)
+    pool, matrix = space.features("gaol grant", [0.0, 0.6, 0.8, 0.0])
+    coverage = FEATURES.index("label_coverage")
+    by_text = {space.options[i].text: row[coverage] for i, row in zip(pool, matrix, strict=True)}
+    # "gaol" means "prison" (0.8 close), "grant" is said: the short line is covered all but
+    # fully, the long one only in part; a sentence has no label
+    assert by_text["Prison grant: 2016/17: 1 (Funding)"] > 0.8
+    assert by_text["Prison and bananas grant: 2016/17: 1 (Funding)"] < 0.7
+    assert by_text["Prison spending rose this year"] == 0.0
+
+
+def test_a_line_named_in_full_is_chosen_over_one_named_in_part(
+    assistant_session: Assistant,
+) -> None:
+    # "government" is a word of "DCLG" spelled out; "police grant" is the other line in full
+    answer = assistant_session.ask(
+        "Could you confirm how much came from the central government police grant in 2016/17?"
+    )
+    assert answer.kind == "statistic" and "102,783" in answer.text and "55,933" not in answer.text
+    # naming a line in full does not answer for a measure the table does not have
+    salary = assistant_session.ask("What salary does the Police and Crime Commissioner get?")
+    assert not salary.statistics
+
+
+def test_two_lines_named_in_full_are_both_given(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "Please give the net revenue expenditure together with the operational expenditure."
+    )
+    assert answer.kind == "statistic"
+    assert "260,728" in answer.text and "254,206" in answer.text
