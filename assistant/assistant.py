@@ -41,6 +41,7 @@ from assistant.question import (
     financial_years,
     focus,
     one_persons_pay,
+    points_at_thing,
     points_back,
     split_compound,
 )
@@ -653,18 +654,41 @@ class Assistant:
                     "earlier" if row.periods()[-1] == previous.statistics[0].period else None
                 )
                 return self.composer.from_row(text, row, period)
-        context = " ".join(a.question for a in earlier[-2:])
+        context = " ".join(focus(a.question) for a in earlier[-2:])
         combined = self._analysed(self._corrected(f"{focus(text)} {context}"))
         own = [g for g in question.term_stems() if not g <= QUESTION_STEMS]
         row = self.store.match(combined, self._weight, must_hold=own)
         if row is not None and question.terms:
             return self.composer.from_row(text, row, question.period)
-        found = self._from_passages(text, combined, must_mention=own)
+        subject = self._subject(previous.question, question) if points_at_thing(text) else []
+        found = self._from_passages(text, combined, must_mention=own, about=subject)
+        if found.kind == "not_found" and subject:
+            # "who runs it?": no sentence says both "run" and "Firebreak"; the one about
+            # Firebreak that answers the whole question best ("... Fire and Rescue
+            # Service's Firebreak programme")
+            found = self._from_passages(text, combined, must_mention=subject)
         return None if found.kind == "not_found" else found
 
+    def _subject(self, earlier: str, question: Question) -> list[set[str]]:
+        """What "it" or "that" stands for: the key terms of the question before that the new
+        question does not say itself."""
+        said = set().union(*question.term_stems()) if question.terms else set()
+        return [
+            g
+            for g in self._analysed(focus(earlier)).term_stems()
+            if not g <= QUESTION_STEMS and not g & said
+        ]
+
     def _from_passages(
-        self, text: str, question: Question, must_mention: list[set[str]] = ()
+        self,
+        text: str,
+        question: Question,
+        must_mention: list[set[str]] = (),
+        about: list[set[str]] = (),
     ) -> Answer:
+        """Cited sentences answering the question (each mentioning a term of
+        ``must_mention``, and one of ``about`` itself or in the sentence before it, when
+        given), or not_found."""
         own = list(must_mention) or None
         vector = self.retriever.embed(question.text)
         hits = self.retriever.search(question.text, vector, self.settings.top_k)
@@ -689,6 +713,7 @@ class Assistant:
                 self.settings.close_meaning,
             )
             and (not must_mention or any(g & stems(c.text) for g in must_mention))
+            and (not about or any(g & _with_before(c) for g in about))
             and self._in_period(question, c.text)
         ]
         if asks_action(question):
@@ -898,6 +923,13 @@ def _figures_said(text: str) -> set[str]:
 
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
     return {"document": document, "section": section, "pages": pages, "text": text, "score": score}
+
+
+def _with_before(c: Candidate) -> set[str]:
+    """Stems of a candidate sentence and of the sentence before it in its passage ("... six
+    amnesty bins. At a total cost of ...": the cost is the bins')."""
+    before = c.passage.sentences()[c.index - 1] if c.index > 0 else ""
+    return stems(f"{before} {c.text}")
 
 
 def _share_named(question: Question, sentence: str) -> float:

@@ -185,6 +185,21 @@ _POINTS_BACK = re.compile(
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|she|him|his|her|that|those|these)\b", re.I)
 
 
+# "it", "that" or "this" standing for a thing ("who runs it?", "what did that cost?"), not the
+# report ("what does it say about ...") nor a person or people ("they", "he")
+_THING = re.compile(
+    r"\b(it|that|this)\b(?!\s+(say|says|said|show|shows|mention|mentions|state|states)\b)"
+    r"(?!\s+(is|was)\s+(right|true|correct|so)\b)",
+    re.I,
+)
+
+
+def points_at_thing(text: str) -> bool:
+    """Whether the question names its subject only as "it", "that" or "this": in a
+    conversation, a thing the question before was about."""
+    return _THING.search(text) is not None
+
+
 _AUTHOR = re.compile(
     r"\bwho(\s+is|'s|\s+was)?\b[^?.]{0,90}\b(wrote|written|writes|authored|author|behind|"
     r"signed|publish(ed|es))\b[^?.]{0,20}\b(this|the|your|that)\s+(annual\s+)?report\b"

@@ -489,6 +489,11 @@ def _follows(c: Candidate, best: Candidate) -> bool:
     )
 
 
+def _points_back(text: str) -> bool:
+    """A sentence naming its subject only by pointing back ("This has ...")."""
+    return bool(_REFERS_BACK.search(text) or _OPENS_BACK.match(text))
+
+
 def choose(
     ranked: list[Candidate], limit: int, everything: list[Candidate], describe: bool = False
 ) -> list[Candidate]:
@@ -498,10 +503,14 @@ def choose(
         return []
     best = ranked[0]
     chosen = [best]
-    if _REFERS_BACK.search(best.text) or _OPENS_BACK.match(best.text):
-        # "... recognised for this approach.": the sentence before says which approach
+    if _points_back(best.text):
+        # "... recognised for this approach.": the sentence before says which approach (at a
+        # paragraph's start, the last sentence of the paragraph before, in its section,
+        # unless that one too names its subject only by pointing back)
         before = next((c for c in everything if _follows(best, c)), None)
-        if before is not None and before.passage.id == best.passage.id:
+        if before is not None and (
+            before.passage.id == best.passage.id or not _points_back(before.text)
+        ):
             chosen.insert(0, before)
     for _ in range(2 if describe else 1):
         last = chosen[-1]

@@ -956,3 +956,40 @@ def test_a_sentence_giving_a_rows_change_is_answered_from_the_row(assistant_sess
     assert any(c.quote in behind for c in answer.citations)  # the sentence is still quoted
     national = assistant_session.ask("Did crime in Essex rise faster than it did nationally?")
     assert national.kind == "answer" and "11" in national.text
+
+
+def test_it_in_a_follow_up_stands_for_what_the_question_before_was_about(
+    assistant_session: Assistant,
+) -> None:
+    first = assistant_session.ask("What is the Firebreak programme?")
+    # no sentence says both "run" and "Firebreak": the one naming who runs it, not the
+    # Gangline pilots "run by" someone else
+    answer = assistant_session.ask("who runs it?", history=[first])
+    assert "Fire and Rescue Service" in answer.text and "Gangline" not in answer.text
+    # "that" standing for the bins: the cost is in the sentence after the one naming them
+    bins = assistant_session.ask("How many knives did the amnesty bins take off the streets?")
+    cost = assistant_session.ask("How much did that cost?", history=[bins])
+    assert "25,000" in cost.text
+
+
+def test_it_says_and_they_do_not_stand_for_the_earlier_subject() -> None:
+    from assistant.question import points_at_thing
+
+    assert points_at_thing("who pays for it?") and points_at_thing("What did that cost?")
+    assert not points_at_thing("What does it say about the old police stations?")
+    assert not points_at_thing("Have they put forward any new sites?")
+
+
+def test_grateful_for_confirmation_of_is_a_formal_request(assistant_session: Assistant) -> None:
+    answer = assistant_session.ask(
+        "I should be grateful for confirmation of the number of police officers the "
+        "Commissioner has committed to maintaining."
+    )
+    assert answer.kind == "answer" and "2,850" in answer.text
+
+
+def test_a_paragraph_opening_with_this_operation_is_quoted_with_the_one_before(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask("Which police operation is using drones against rural crime?")
+    assert "Operation Buzzard" in answer.text
