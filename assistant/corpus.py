@@ -137,12 +137,12 @@ def area_words(corpus_dir: Path, documents: list[Document]) -> frozenset[str]:
     'police') shares with a publisher's name ("X Police", "Commissioner for X": x). A question
     that says "in X" asks nothing narrower than the report itself."""
     force, _ = police_contact(corpus_dir)
-    named = set(re.findall(r"[a-z]+", force.lower())) - _FORCE_WORDS
+    named = set(re.findall(r"[a-z]+", force.lower())) - FORCE_WORDS
     published = {w for d in documents for w in re.findall(r"[a-z]+", d.publisher.lower())}
     return frozenset(named & published)
 
 
-_FORCE_WORDS = frozenset({"police", "constabulary", "service", "force", "and", "of", "the"})
+FORCE_WORDS = frozenset({"police", "constabulary", "service", "force", "and", "of", "the"})
 
 
 def _trusted(data: dict[str, Any], path: Path) -> bool:

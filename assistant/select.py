@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.corpus import FORCE_WORDS
 from assistant.language import function_words
 from assistant.passages import Passage
 from assistant.question import Question, financial_years
@@ -401,7 +402,7 @@ _CUE_CHECKS: dict[str, Callable[[Question, str, frozenset[str]], bool]] = {
 
 def _counts_something_asked(question: Question, sentence: str) -> bool:
     """A count near (within a few words of) one of the question's key terms."""
-    groups = [near_stems(t) for t in question.terms]
+    groups = [near_stems(t) for t in question.terms if not _only_in_force_name(question, t)]
     given = {n.replace(",", "") for n in numbers_in(question.text)}
     shares = counts_shares(question)
     return any(
@@ -409,6 +410,17 @@ def _counts_something_asked(question: Question, sentence: str) -> bool:
         for bare, near, share in counts_in(sentence)
         if shares or not share
     )
+
+
+def _only_in_force_name(question: Question, term: str) -> bool:
+    """Whether the question says a term only as part of its area's force's name ("Essex
+    Police": how many PCSOs it has is not counted by "42 Specials ... became Police
+    Officers")."""
+    if term.lower() not in FORCE_WORDS or not question.own:
+        return False
+    said = words(question.text)
+    places = [i for i, w in enumerate(said) if w == term.lower()]
+    return bool(places) and all(i > 0 and said[i - 1] in question.own for i in places)
 
 
 # "How many of those ...", "how many victims said ...": a share answers; "how many rapes

@@ -993,3 +993,13 @@ def test_a_paragraph_opening_with_this_operation_is_quoted_with_the_one_before(
 ) -> None:
     answer = assistant_session.ask("Which police operation is using drones against rural crime?")
     assert "Operation Buzzard" in answer.text
+
+
+def test_the_forces_name_is_not_what_a_count_must_sit_near(assistant_session: Assistant) -> None:
+    # "Police" here is part of the force's name: "42 Specials ... became Police Officers" and
+    # "64 full-time officers" (the Specials' hours) do not count PCSOs
+    answer = assistant_session.ask("How many PCSOs does Essex Police have now?")
+    assert answer.kind == "not_found"
+    # the word asked for itself still counts: Specials who became police officers
+    specials = assistant_session.ask("How many Specials became police officers?")
+    assert "42" in specials.text

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import MANIFEST_SUFFIX, load_document
+from assistant.corpus import FORCE_WORDS, MANIFEST_SUFFIX, load_document
 from assistant.errors import AssistantError, InputFileError
 from assistant.settings import PROJECT_ROOT
 from assistant.tables import dot_led, parse_number
@@ -38,7 +38,6 @@ SCALES = ((0.6, 0.92), (1.08, 1.6))  # a report's factor on counts and amounts
 PERCENT_SCALES = ((0.85, 0.95), (1.05, 1.15))  # its factor on percentages (capped at 100)
 JITTER = 0.05  # each distinct value is further moved by up to 5%, the same way everywhere
 CHANGE = 0.4  # a table row's change between two periods is moved by up to 40%, never reversed
-_FORCE_WORDS = frozenset({"police", "constabulary", "service", "force", "and", "of", "the"})
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Spans left as printed: page references, footnote markers, the Samaritans' number.
 _TOKEN = re.compile(
@@ -167,7 +166,7 @@ def seed_areas(data: dict[str, Any]) -> list[str]:
     publisher's name ("X Police", "Commissioner for X"), as the publisher prints them."""
     police = data.get("police") or {}
     force = str(police.get("name", "")) if isinstance(police, dict) else ""
-    named = set(re.findall(r"[a-z]+", force.lower())) - _FORCE_WORDS
+    named = set(re.findall(r"[a-z]+", force.lower())) - FORCE_WORDS
     publisher_words = re.findall(r"[A-Za-z]+", str(data.get("publisher", "")))
     return sorted({w for w in publisher_words if w.lower() in named})
 
