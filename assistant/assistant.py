@@ -80,6 +80,7 @@ from assistant.statistics import (
 )
 from assistant.suggest import Suggester
 from assistant.text import (
+    compound_in,
     content_words,
     glossary,
     normalise,
@@ -781,12 +782,9 @@ class Assistant:
         return replace(question, terms=tuple(t for t in question.terms if t != word))
 
     def _compound_word(self, word: str) -> bool:
-        """'gopro' for the report's 'go-pro': one word the report writes as two."""
-        return any(
-            f"{word[:i]}-{word[i:]}" in self._lower_text
-            or f" {word[:i]} {word[i:]} " in self._lower_text
-            for i in range(2, len(word) - 1)
-        )
+        """'gopro' for the report's 'go-pro', 'dashcam' for its 'dash cams': one word the
+        report writes as two (the second may end in a plural)."""
+        return compound_in(word, self._lower_text)
 
     def _in_period(self, question: Question, sentence: str) -> bool:
         """A question about a year the report does not cover needs a sentence naming it."""

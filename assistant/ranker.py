@@ -23,7 +23,14 @@ import numpy as np
 
 from assistant.passages import Passage
 from assistant.statistics import StatisticsStore, StatRow
-from assistant.text import content_words, expanded_stems, numbers_in, spelled_out, stem
+from assistant.text import (
+    compound_parts,
+    content_words,
+    expanded_stems,
+    numbers_in,
+    spelled_out,
+    stem,
+)
 
 MODEL_FILE = Path(__file__).parent / "data" / "ranker.json"
 POOL = 24  # candidates per retriever that reach the model
@@ -148,6 +155,7 @@ class CandidateSpace:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._stems = [set(t) for t in tokens]
+        self._lowered = " ".join(o.text.lower() for o in options)
         self._label_stems = [
             list(dict.fromkeys(_tokens(o.row.label))) if o.row is not None else [] for o in options
         ]
@@ -164,7 +172,7 @@ class CandidateSpace:
         dense = self.vectors @ q
         dense_context = self.context_vectors @ q
         words = list(dict.fromkeys(content_words(question)))
-        groups = [expanded_stems(w) for w in words]
+        groups = [self._group(w) for w in words]
         query = sorted(set().union(*groups)) if groups else []
         bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.options))
         by_dense = np.argsort(-dense)
@@ -220,6 +228,15 @@ class CandidateSpace:
             for word, vector in zip(missing, _normalised(self.embed(missing)), strict=True):
                 self._word_cache[word] = vector
         return np.asarray([self._word_cache[w] for w in words]) @ self._word_vectors.T
+
+    def _group(self, word: str) -> set[str]:
+        """The stems a question word matches: itself and its synonyms, or, for a word the
+        candidates never use that they write as two ("dashcam": "dash cams"), both parts."""
+        group = expanded_stems(word)
+        if group & self._idf.keys():
+            return group
+        parts = compound_parts(word, self._lowered)
+        return group | {stem(p) for p in parts} if parts else group
 
     def _coverage(self, i: int, asked: set[str], meaning: np.ndarray) -> float:
         """How much of a table row's label the question says (0 for a sentence): each label

@@ -198,3 +198,19 @@ def number_key(token: str) -> str:
     if "." in key:
         key = key.rstrip("0").rstrip(".")
     return key or token
+
+
+def compound_in(word: str, lowered: str) -> bool:
+    """Whether a lower-cased text writes the word as two ("gopro": "go-pro"; "dashcam": "dash
+    cams"), the second part whole or with a plural ending."""
+    return compound_parts(word, lowered) is not None
+
+
+def compound_parts(word: str, lowered: str) -> tuple[str, str] | None:
+    """The two words a lower-cased text writes the word as (``compound_in``), or None."""
+    word = word.lower()
+    for i in range(2, len(word) - 1):
+        first, second = re.escape(word[:i]), re.escape(word[i:])
+        if re.search(rf"(^|[^a-z]){first}[- ]{second}(s|es)?([^a-z]|$)", lowered):
+            return word[:i], word[i:]
+    return None

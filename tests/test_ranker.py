@@ -234,3 +234,12 @@ def test_two_lines_named_in_full_are_both_given(assistant_session: Assistant) ->
     )
     assert answer.kind == "statistic"
     assert "260,728" in answer.text and "254,206" in answer.text
+
+
+def test_a_word_the_report_writes_as_two_is_matched_by_both_parts() -> None:
+    from assistant.text import compound_in, compound_parts
+
+    text = "footage from dash cams or go-pro cameras"
+    assert compound_parts("dashcam", text) == ("dash", "cam")
+    assert compound_in("gopro", text) and compound_in("Dashcams", text)
+    assert not compound_in("cameras", text)  # one word, written as one
