@@ -1003,3 +1003,11 @@ def test_the_forces_name_is_not_what_a_count_must_sit_near(assistant_session: As
     # the word asked for itself still counts: Specials who became police officers
     specials = assistant_session.ask("How many Specials became police officers?")
     assert "42" in specials.text
+
+
+def test_a_question_tag_asks_nothing_of_its_own(assistant_session: Assistant) -> None:
+    tagged = assistant_session._read(focus("Crime went up by 8.7 per cent, didn't it?"))
+    assert "didn't" not in tagged.terms
+    assert "8.7" in assistant_session.ask("Crime went up by 8.7 per cent, didn't it?").text
+    # a short question ending "was it?" is no statement with a tag
+    assert unframed("What was it?").strip(" ?") == "What was it"
