@@ -374,7 +374,8 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
         pair = (" ".join(f"{match.group('pre')} {match.group('a')}".split()), match.group("b"))
     else:
         return None
-    if any(period_of(p, latest) == "earlier" or len(content_words(p)) < 1 for p in pair):
+    periods = {period_of(p, latest) for p in pair}
+    if (len(periods) > 1 and "earlier" in periods) or any(len(content_words(p)) < 1 for p in pair):
         return None  # "compared with the year before": one row or sentence holds both
     said = _TRAILING_PERIOD.search(pair[1])
     if said and not _TRAILING_PERIOD.search(pair[0]):  # "A than B in 2030/31": both then

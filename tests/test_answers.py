@@ -1011,3 +1011,12 @@ def test_a_question_tag_asks_nothing_of_its_own(assistant_session: Assistant) ->
     assert "8.7" in assistant_session.ask("Crime went up by 8.7 per cent, didn't it?").text
     # a short question ending "was it?" is no statement with a tag
     assert unframed("What was it?").strip(" ?") == "What was it"
+
+
+def test_a_period_both_sides_share_is_no_comparison_of_periods() -> None:
+    pair = compared(
+        "Which cost more last year: running the office, or the grants the office gave out?", 2017
+    )
+    assert pair is not None and all("last year" in side for side in pair)
+    # one side naming the year before: one row or sentence holds both periods
+    assert compared("How did homicides this year compare with last year?", 2017) is None
