@@ -386,10 +386,13 @@ def combine(
 
 def _urgent(probs: dict[str, float], floor: float) -> str | None:
     """Danger or distress when the classifier reads it as likelier than an ordinary message
-    and at least ``floor`` likely, though not sure enough of "not ordinary" to route by the
-    threshold alone: 999 errs on the side of the person writing."""
+    and at least ``floor`` likely, or as the likeliest reading of all ("a boat's capsized
+    and there are people in the water": danger 0.50, ordinary 0.49), though not sure enough
+    of "not ordinary" to route by the threshold alone: 999 errs on the side of the person
+    writing."""
     label = max(("danger", "distress"), key=lambda name: probs[name])
-    return label if probs[label] > probs["none"] and probs[label] >= floor else None
+    likeliest = probs[label] >= probs["report"]
+    return label if probs[label] > probs["none"] and (probs[label] >= floor or likeliest) else None
 
 
 def routed(

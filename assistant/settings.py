@@ -179,7 +179,8 @@ class Settings(BaseSettings):
         le=1.1,
         description="A message the classifier reads as danger or distress more likely than "
         "ordinary, with at least this probability, gets 999 even when the threshold on "
-        "'ordinary' alone would not route it (1.1: never).",
+        "'ordinary' alone would not route it; so does one it reads as danger or distress "
+        "ahead of both ordinary and a report, whatever the probability (1.1: only those).",
     )
     safety_figures_keep: float = Field(
         0.8,
