@@ -212,7 +212,8 @@ _DANGER_PRESENT = re.compile(
 )
 # "Nothing's happening right now", "he isn't here at the moment": the present, said calm.
 _CALM_NOW = re.compile(
-    rf"\b(nothing('?s| is)? (happening|going on)|(not|n'?t|no longer) (here|there|around|"
+    rf"\b(nothing('?s| is)? (happening|going on)|(nobody|no one|no-one)('?s| is) (in (any )?"
+    rf"danger|hurt)|(not|n'?t|no longer) (here|there|around|"
     rf"outside|happening|in danger|in any danger|with me|near me)|(i'?m|i am|we'?re|we are|"
     rf"(s)?he'?s|(s)?he is) (safe|ok|okay|fine|alright|all right))\b.{{0,30}}\b({_PRESENT}|now)\b",
     re.I,

@@ -533,3 +533,14 @@ def test_danger_read_as_the_likeliest_of_all_routes_below_the_floor() -> None:
     # a report likelier still: not routed as danger on this reading alone
     probs = {"none": 0.30, "danger": 0.33, "distress": 0.0, "report": 0.37}
     assert getattr(combine(none, probs, 0.16, Policy()), "label", None) != "danger"
+
+
+def test_nobody_in_danger_right_now_is_the_present_said_calm() -> None:
+    text = (
+        "I think my neighbour's son is taking a knife to school, I saw it in his bag "
+        "yesterday. Nobody's in danger right now, I just don't know who to tell."
+    )
+    assert getattr(rules_route(text), "label", None) == "report"
+    assert getattr(rules_route("He has a knife and is in my house right now"), "label", None) == (
+        "danger"
+    )
