@@ -535,12 +535,13 @@ def test_danger_read_as_the_likeliest_of_all_routes_below_the_floor() -> None:
     assert getattr(combine(none, probs, 0.16, Policy()), "label", None) != "danger"
 
 
-def test_nobody_in_danger_right_now_is_the_present_said_calm() -> None:
+def test_nobody_in_danger_right_now_is_the_present_said_calm(router: SafetyRouter) -> None:
+    from assistant.safety import rule_signals
+
     text = (
         "I think my neighbour's son is taking a knife to school, I saw it in his bag "
         "yesterday. Nobody's in danger right now, I just don't know who to tell."
     )
-    assert getattr(rules_route(text), "label", None) == "report"
-    assert getattr(rules_route("He has a knife and is in my house right now"), "label", None) == (
-        "danger"
-    )
+    assert not rule_signals(text).now
+    assert getattr(router.route(text), "label", None) == "report"
+    assert rule_signals("He has a knife and is in my house right now").now
