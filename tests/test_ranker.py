@@ -34,7 +34,11 @@ def fake_embed(texts: list[str]) -> np.ndarray:
 
 
 def space_of(sentences: list[str]) -> CandidateSpace:
-    options = [Option(s, "Heading Section") for s in sentences]
+    return space_of_options([Option(s, "Heading Section") for s in sentences])
+
+
+def space_of_options(options: list[Option]) -> CandidateSpace:
+    sentences = [o.text for o in options]
     words: dict[str, str] = {}
     for o in options:
         for w in content_words(f"{o.text} {o.context}"):
@@ -191,20 +195,7 @@ def test_label_coverage_is_how_much_of_a_lines_label_the_question_says() -> None
         _row_option("Prison and bananas grant"),
         Option("Prison spending rose this year", "Heading Section"),
     ]
-    words: dict[str, str] = {}
-    for o in options:
-        for w in content_words(f"{o.text} {o.context}"):
-            words.setdefault(stem(w), w.lower())
-    texts = [o.text for o in options]
-    vectors = {
-        "vectors": fake_embed(texts),
-        "context_vectors": fake_embed(texts),
-        "vocabulary": np.asarray(list(words), dtype=str),
-        "vocabulary_vectors": fake_embed(list(words.values())),
-    }
-    norm = np.linalg.norm(vectors["vocabulary_vectors"], axis=1, keepdims=True)
-    vectors["vocabulary_vectors"] = vectors["vocabulary_vectors"] / norm
-    space = CandidateSpace(options, vectors, fake_embed)
+    space = space_of_options(options)
     pool, matrix = space.features("gaol grant", [0.0, 0.6, 0.8, 0.0])
     coverage = FEATURES.index("label_coverage")
     by_text = {space.options[i].text: row[coverage] for i, row in zip(pool, matrix, strict=True)}
