@@ -413,7 +413,7 @@ def _counts_something_asked(question: Question, sentence: str) -> bool:
 
 
 def _only_in_force_name(question: Question, term: str) -> bool:
-    """Whether the question says a term only as part of its area's force's name ("Essex
+    """Whether the question says a term only as part of its area's force's name ("X
     Police": how many PCSOs it has is not counted by "42 Specials ... became Police
     Officers")."""
     if term.lower() not in FORCE_WORDS or not question.own:
