@@ -80,7 +80,8 @@ from assistant.statistics import (
 )
 from assistant.suggest import Suggester
 from assistant.text import (
-    compound_in,
+    compound_index,
+    compound_parts,
     content_words,
     glossary,
     normalise,
@@ -143,7 +144,8 @@ class Assistant:
         self._suggester: Suggester | None = None  # made on first use, with its cache
         self._behind: dict[str, StatRow] | None = None  # sentences giving a row's change
         self._reads: dict[str, Question] = {}  # questions read, by their focused text
-        self._lower_text = " ".join(composer.reports.values()).lower()  # for two-word spellings
+        # words the reports write as two ("go-pro"), by the one word they make
+        self._compounds = compound_index(" ".join(composer.reports.values()).lower())
         table_words = {
             w
             for r in store.rows
@@ -784,7 +786,7 @@ class Assistant:
     def _compound_word(self, word: str) -> bool:
         """'gopro' for the report's 'go-pro', 'dashcam' for its 'dash cams': one word the
         report writes as two (the second may end in a plural)."""
-        return compound_in(word, self._lower_text)
+        return compound_parts(word, self._compounds) is not None
 
     def _in_period(self, question: Question, sentence: str) -> bool:
         """A question about a year the report does not cover needs a sentence naming it."""

@@ -24,6 +24,7 @@ import numpy as np
 from assistant.passages import Passage
 from assistant.statistics import StatisticsStore, StatRow
 from assistant.text import (
+    compound_index,
     compound_parts,
     content_words,
     expanded_stems,
@@ -155,7 +156,7 @@ class CandidateSpace:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._stems = [set(t) for t in tokens]
-        self._lowered = " ".join(o.text.lower() for o in options)
+        self._compounds = compound_index(" ".join(o.text.lower() for o in options))
         self._label_stems = [
             list(dict.fromkeys(_tokens(o.row.label))) if o.row is not None else [] for o in options
         ]
@@ -235,7 +236,7 @@ class CandidateSpace:
         group = expanded_stems(word)
         if group & self._idf.keys():
             return group
-        parts = compound_parts(word, self._lowered)
+        parts = compound_parts(word, self._compounds)
         return group | {stem(p) for p in parts} if parts else group
 
     def _coverage(self, i: int, asked: set[str], meaning: np.ndarray) -> float:

@@ -200,17 +200,21 @@ def number_key(token: str) -> str:
     return key or token
 
 
-def compound_in(word: str, lowered: str) -> bool:
-    """Whether a lower-cased text writes the word as two ("gopro": "go-pro"; "dashcam": "dash
-    cams"), the second part whole or with a plural ending."""
-    return compound_parts(word, lowered) is not None
+def compound_index(lowered: str) -> dict[str, tuple[str, str]]:
+    """Every two words a lower-cased text writes side by side or hyphenated, by the one word
+    they make ("go-pro": "gopro"; "dash cams": "dashcams" and "dashcam"), built once so a
+    question word is looked up, not searched for."""
+    found: dict[str, tuple[str, str]] = {}
+    for m in re.finditer(r"(?=(?<![a-z])([a-z]{2,})[- ]([a-z]{2,})(?![a-z]))", lowered):
+        first, second = m.group(1), m.group(2)
+        found.setdefault(first + second, (first, second))
+        for ending in ("es", "s"):
+            if second.endswith(ending) and len(second) - len(ending) >= 2:
+                found.setdefault(first + second[: -len(ending)], (first, second[: -len(ending)]))
+    return found
 
 
-def compound_parts(word: str, lowered: str) -> tuple[str, str] | None:
-    """The two words a lower-cased text writes the word as (``compound_in``), or None."""
-    word = word.lower()
-    for i in range(2, len(word) - 1):
-        first, second = re.escape(word[:i]), re.escape(word[i:])
-        if re.search(rf"(^|[^a-z]){first}[- ]{second}(s|es)?([^a-z]|$)", lowered):
-            return word[:i], word[i:]
-    return None
+def compound_parts(word: str, index: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The two words a text writes the word as ("dashcam": "dash", "cam"), from its
+    ``compound_index``; None when it never does."""
+    return index.get(word.lower())
