@@ -251,7 +251,8 @@ _ASKS_ACTION = re.compile(
     r"\bwhat('s| is| are| was| were| has| have| had)? (being|been) done\b|"
     r"\bwhat (is|are|was|were|has|have) (\w+ ){1,3}(doing|done|did)\b|"
     r"\bwhat action\b|\bwhat steps\b|\bhow (is|are|was|were) (\w+ ){1,3}"
-    r"(tackling|tackled|dealing|dealt|addressing|addressed)\b",
+    r"(tackling|tackled|dealing|dealt|addressing|addressed)\b|"
+    r"\bwhat (\w+ ){0,2}(proposed|propose|recommended|recommend|decided|decide|planned)\b",
     re.I,
 )
 

@@ -1020,3 +1020,12 @@ def test_a_period_both_sides_share_is_no_comparison_of_periods() -> None:
     assert pair is not None and all("last year" in side for side in pair)
     # one side naming the year before: one row or sentence holds both periods
     assert compared("How did homicides this year compare with last year?", 2017) is None
+
+
+def test_what_was_proposed_asks_about_an_action_not_a_table_line(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask(
+        "Please explain what you proposed for the police element of the council tax precept."
+    )
+    assert "3.25" in answer.text and not answer.statistics

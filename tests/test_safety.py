@@ -137,11 +137,17 @@ def test_a_message_read_as_danger_more_than_as_ordinary_gets_999() -> None:
     message = "there is an individual carrying what appears to be a firearm in the car park"
     likely = routed(message, _probs(0.15, 0.83, 0.0, 0.02), 0.11, Policy(), lambda reading: None)
     assert likely is not None and likely.label == "danger"
-    # more likely ordinary, or not likely enough: the threshold decides, and it does not route
+    # more likely ordinary, or under the floor with a report likelier: the threshold decides,
+    # and it does not route
     assert (
         routed(message, _probs(0.5, 0.45, 0.0, 0.05), 0.11, Policy(), lambda reading: None) is None
     )
-    assert routed(message, _probs(0.3, 0.4, 0.3, 0.0), 0.11, Policy(), lambda reading: None) is None
+    assert (
+        routed(message, _probs(0.3, 0.33, 0.0, 0.37), 0.11, Policy(), lambda reading: None) is None
+    )
+    # under the floor but the likeliest reading of all four: 999
+    likeliest = routed(message, _probs(0.3, 0.4, 0.3, 0.0), 0.11, Policy(), lambda reading: None)
+    assert likeliest is not None and likeliest.label == "danger"
 
 
 def test_how_sure_a_sentence_must_be_depends_on_how_the_whole_message_reads() -> None:

@@ -521,20 +521,6 @@ def test_the_ngram_features_are_the_feature_unions() -> None:
     assert ngram_features(union, asked).shape == union.transform(asked).shape
 
 
-def test_danger_read_as_the_likeliest_of_all_routes_below_the_floor() -> None:
-    from assistant.safety import Policy, Signals, combine
-
-    none = Signals(None, False, False)
-    floor = Policy().urgent_floor
-    # danger likelier than ordinary and than a report, though under the floor: 999
-    probs = {"none": 0.40, "danger": 0.45, "distress": 0.05, "report": 0.10}
-    assert probs["danger"] < floor
-    assert getattr(combine(none, probs, 0.16, Policy()), "label", None) == "danger"
-    # a report likelier still: not routed as danger on this reading alone
-    probs = {"none": 0.30, "danger": 0.33, "distress": 0.0, "report": 0.37}
-    assert getattr(combine(none, probs, 0.16, Policy()), "label", None) != "danger"
-
-
 def test_nobody_in_danger_right_now_is_the_present_said_calm(router: SafetyRouter) -> None:
     from assistant.safety import rule_signals
 
