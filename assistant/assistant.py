@@ -203,7 +203,6 @@ class Assistant:
             get_embedder(settings.resolved_model_dir()),
             settings.rrf_k,
         )
-        space, ranker = _learned_answerer(built, store, retriever.embed_queries)
         documents = load_corpus(settings.corpus_dir)
         reports = {d.title: normalise(d.text) for d in documents}
         years = {int(d.period_end[:4]) for d in documents if d.period_end[:4].isdigit()}
@@ -213,7 +212,9 @@ class Assistant:
         assistant = cls(
             settings, built, retriever, store, composer, years, Contents(documents), router
         )
-        assistant.space, assistant.ranker = space, ranker
+        assistant.space, assistant.ranker = _learned_answerer(
+            built, store, retriever.embed_queries, assistant._compounds
+        )
         assistant.row_vectors = row_vectors(store, retriever.embed_texts)
         return assistant
 
@@ -675,7 +676,7 @@ class Assistant:
     def _subject(self, earlier: str, question: Question) -> list[set[str]]:
         """What "it" or "that" stands for: the key terms of the question before that the new
         question does not say itself."""
-        said = set().union(*question.term_stems()) if question.terms else set()
+        said = set().union(*question.term_stems())
         return [
             g
             for g in self._analysed(focus(earlier)).term_stems()
@@ -882,15 +883,19 @@ def _damaged(built: BuiltIndex, error: Exception) -> IndexDamagedError:
 
 
 def _learned_answerer(
-    built: BuiltIndex, store: StatisticsStore, embed: Embed
+    built: BuiltIndex,
+    store: StatisticsStore,
+    embed: Embed,
+    compounds: dict[str, tuple[str, str]],
 ) -> tuple[CandidateSpace, Ranker | None]:
-    """The candidate space of the build and the fitted ranker; (space, None) when no ranker
-    has been fitted yet (`assistant rank fit`), and the rules answer alone."""
+    """The candidate space of the build (with the reports' two-word spellings, ``compounds``)
+    and the fitted ranker; (space, None) when no ranker has been fitted yet (`assistant rank
+    fit`), and the rules answer alone."""
 
     try:
         with np.load(built.folder / VECTORS_FILE) as data:
             vectors = {k: data[k] for k in data.files}
-        space = CandidateSpace(options_for(built.passages, store), vectors, embed)
+        space = CandidateSpace(options_for(built.passages, store), vectors, embed, compounds)
     except Exception as error:  # missing, truncated, not an archive or of an older build
         raise _damaged(built, error) from None
     try:

@@ -138,7 +138,13 @@ class CandidateSpace:
     """The options, their BM25 index and embeddings, their vocabulary's vectors, and the
     features of a question (``embed`` gives the vectors of the question's words)."""
 
-    def __init__(self, options: list[Option], vectors: dict[str, np.ndarray], embed: Embed) -> None:
+    def __init__(
+        self,
+        options: list[Option],
+        vectors: dict[str, np.ndarray],
+        embed: Embed,
+        compounds: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         if len(vectors["vectors"]) != len(options):
             raise ValueError("the stored candidate vectors do not match the candidates")
         self.options = options
@@ -156,7 +162,12 @@ class CandidateSpace:
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._stems = [set(t) for t in tokens]
-        self._compounds = compound_index(" ".join(o.text.lower() for o in options))
+        # words the candidates write as two ("go-pro"): the reports' index when given
+        self._compounds = (
+            compounds
+            if compounds is not None
+            else compound_index(" ".join(o.text.lower() for o in options))
+        )
         self._label_stems = [
             list(dict.fromkeys(_tokens(o.row.label))) if o.row is not None else [] for o in options
         ]
@@ -174,7 +185,8 @@ class CandidateSpace:
         dense_context = self.context_vectors @ q
         words = list(dict.fromkeys(content_words(question)))
         groups = [self._group(w) for w in words]
-        query = sorted(set().union(*groups)) if groups else []
+        asked = set().union(*groups)
+        query = sorted(asked)
         bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.options))
         by_dense = np.argsort(-dense)
         by_bm25 = np.argsort(-bm25)
@@ -187,7 +199,6 @@ class CandidateSpace:
         known = sum(w > 0 for w in weights)  # words the report never uses can't be matched
         wants_figure = _FIGURE_QUESTION.search(question) is not None
         meaning = self._meaning(words)
-        asked = set().union(*groups) if groups else set()
         rows = []
         for i in pool:
             o, have = self.options[i], self._stems[i]

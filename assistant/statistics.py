@@ -341,15 +341,14 @@ def match_score(question: Question, row: StatRow, weight: Weight) -> float | Non
 def label_within(row: StatRow, other: StatRow) -> bool:
     """Whether every word of a row's label is in the other's ("Police Grant" within "Police
     and Crime Commissioner grants"): saying the longer says the shorter too."""
-    words_of = [{stem(w) for w in content_words(r.label)} for r in (row, other)]
-    return words_of[0] <= words_of[1]
+    return stems(row.label) <= stems(other.label)
 
 
 def said_in_full(row: StatRow, said: set[str]) -> bool:
     """Whether the question (``said``: the stems of its words) says every word of a row's
     label of two words or more, as the report prints them ("the central government police
     grant" says all of "Police Grant")."""
-    label = {stem(w) for w in content_words(row.label)}
+    label = stems(row.label)
     return len(label) >= 2 and label <= said
 
 
