@@ -14,6 +14,7 @@ from assistant.assistant import Assistant
 from assistant.evaluation.load import free_port
 from assistant.index import ensure_index
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.statistics import StatRow
 
 REPORT = PROJECT_ROOT / "corpus" / "essex-pcc-annual-report-2016-17.txt"
 MANIFEST = PROJECT_ROOT / "corpus" / "essex-pcc-annual-report-2016-17.manifest.json"
@@ -149,3 +150,24 @@ def load_testset_cases() -> list[dict]:
         for line in TESTSET.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+
+
+def stat_row(
+    label: str, value: str, quote: str = "", kind: str = "count", table: str = "Table"
+) -> StatRow:
+    """A one-period table line for unit tests (quote: its printed line, by default built)."""
+    return StatRow(
+        document="Doc",
+        table_title=table,
+        title_quote="",
+        section="Figures",
+        pages="2",
+        label=label,
+        columns=("2016/17",),
+        values={"2016/17": value},
+        footnotes=(),
+        quote=quote or f"| {label} | {value} |",
+        label_header="",
+        notes=(),
+        kind=kind,
+    )

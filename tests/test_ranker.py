@@ -17,6 +17,7 @@ from assistant.ranker import (
 )
 from assistant.ranker_fit import fit, rules_refuse
 from assistant.text import content_words, stem
+from tests.conftest import stat_row
 
 # Made-up words and their vectors: "gaol" is close to "prison", "bananas" is not.
 WORD_VECTORS = {
@@ -169,23 +170,7 @@ def test_a_sentence_the_ranker_is_sure_of_answers_over_a_table_line_it_is_not(
 
 
 def _row_option(label: str) -> Option:
-    from assistant.statistics import StatRow
-
-    row = StatRow(
-        document="Doc",
-        table_title="Funding",
-        title_quote="Funding",
-        section="Accounts",
-        pages="2",
-        label=label,
-        columns=("2016/17",),
-        values={"2016/17": "1"},
-        footnotes=(),
-        quote=f"| {label} | 1 |",
-        label_header="",
-        notes=(),
-        kind="money",
-    )
+    row = stat_row(label, "1", kind="money", table="Funding")
     return Option(f"{label}: 2016/17: 1 (Funding)", "Funding Accounts", row=row)
 
 

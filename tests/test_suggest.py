@@ -9,6 +9,7 @@ from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.statistics import StatRow
 from assistant.suggest import Suggester, pointers, row_candidate, section_names
+from tests.conftest import stat_row
 
 
 def _key(text: str) -> str:
@@ -97,8 +98,8 @@ def test_verdicts_are_cached_per_question() -> None:
         asked.append(question)
         return Answer(question=question, kind="not_found", text="")
 
-    rows = [_row("Number of thefts", "1", "| Number of thefts | 1 | pages 4-5 |")]
-    rows.append(_row("Number of frauds", "2", "| Number of frauds | 2 | |"))
+    rows = [stat_row("Number of thefts", "1", "| Number of thefts | 1 | pages 4-5 |")]
+    rows.append(stat_row("Number of frauds", "2", "| Number of frauds | 2 | |"))
     suggester = Suggester(_Store(rows), [], ask, tries=8)
     answer = Answer(question="q", kind="statistic", text="", citations=[_cite(rows[0].quote)])
     assert suggester.suggest(answer, 3) == suggester.suggest(answer, 3) == []
@@ -118,16 +119,16 @@ def test_row_questions_come_from_the_label_and_period(
     label: str, value: str, expected: str | None
 ) -> None:
     candidate = row_candidate(
-        _row(label, value, "", kind="count" if "Number" in label else "money")
+        stat_row(label, value, "", kind="count" if "Number" in label else "money")
     )
     assert (candidate.question if candidate else None) == expected
 
 
 def test_a_merged_page_pointer_covers_the_rows_below_it() -> None:
     rows = [
-        _row("Number of thefts", "1", "| Number of thefts | 1 | pages 4 - 5 |"),
-        _row("Number of frauds", "2", "| Number of frauds | 2 | |"),
-        _row("Number of arsons", "3", "| Number of arsons | 3 | page 7 |"),
+        stat_row("Number of thefts", "1", "| Number of thefts | 1 | pages 4 - 5 |"),
+        stat_row("Number of frauds", "2", "| Number of frauds | 2 | |"),
+        stat_row("Number of arsons", "3", "| Number of arsons | 3 | page 7 |"),
     ]
     assert list(pointers(rows).values()) == [(4, 5), (4, 5), (7, 7)]
 
@@ -169,24 +170,6 @@ def test_a_name_keeps_its_hyphens_and_possessives_and_drops_an_opening_the() -> 
 class _Store:
     def __init__(self, rows: list[StatRow]) -> None:
         self.rows = rows
-
-
-def _row(label: str, value: str, quote: str, kind: str = "count") -> StatRow:
-    return StatRow(
-        document="Doc",
-        table_title="Table",
-        title_quote="",
-        section="Figures",
-        pages="2",
-        label=label,
-        columns=("2016/17",),
-        values={"2016/17": value},
-        footnotes=(),
-        quote=quote or f"| {label} | {value} |",
-        label_header="",
-        notes=(),
-        kind=kind,
-    )
 
 
 def _cite(quote: str) -> object:
