@@ -32,9 +32,13 @@ class Embedder:
     a fraction of the code: start-up is seconds faster. With ``onnx_dir`` the encoder runs on
     ONNX Runtime (``onnx_session``: the same vectors, in less than half the time) and tokens
     come from the tokenizers library, so torch is never imported; without it, or when the
-    export cannot be made, on torch."""
+    export cannot be made, on torch. ``quantized`` runs ONNX on the export's int8 copy
+    (``onnx_session``): over twice as fast on one core, its vectors close to the full
+    model's (cosine 0.99 on average); the safety router runs on it."""
 
-    def __init__(self, model_dir: Path, onnx_dir: Path | None = None) -> None:
+    def __init__(
+        self, model_dir: Path, onnx_dir: Path | None = None, quantized: bool = False
+    ) -> None:
         if not (model_dir / "config.json").is_file():
             raise IndexUnavailableError(f"{model_dir}: no embedding model found in this folder")
         self.model_dir = model_dir
@@ -45,9 +49,10 @@ class Embedder:
         self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
         self._recent_lock = threading.Lock()
         self.backend = "torch"
-        self._session = onnx_session(model_dir, onnx_dir) if onnx_dir is not None else None
-        if self._session is not None:
-            self.backend = "onnx"
+        opened = onnx_session(model_dir, onnx_dir, quantized) if onnx_dir is not None else None
+        self._session = opened[0] if opened is not None else None
+        if opened is not None:
+            self.backend = "onnx-int8" if opened[1].stem.endswith(INT8) else "onnx"
         else:
             self._torch()  # a model that cannot load fails here, at start
 
@@ -221,27 +226,69 @@ def fast_tokenizer(model_dir: Path, max_length: int) -> Any | None:
 
 
 BATCH = 64
+INT8 = "-int8"  # ends the name of an export's int8 copy
 RECENT = 64  # question embeddings kept
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids", "position_ids")
 
 
-def onnx_session(model_dir: Path, onnx_dir: Path) -> Any | None:
-    """An ONNX Runtime session for the model, exported into ``onnx_dir`` on first use (a few
-    seconds, once per model: the file is named by the model's hash); None, and torch is
-    used, when onnxruntime or the export is not available."""
+def onnx_session(
+    model_dir: Path, onnx_dir: Path, quantized: bool = False
+) -> tuple[Any, Path] | None:
+    """An ONNX Runtime session for the model and the file it runs, exported into
+    ``onnx_dir`` on first use (a few seconds, once per model: the file is named by the
+    model's hash); None, and torch is used, when onnxruntime or the export is not available.
+    ``quantized``: the export's int8 copy (``_quantize``, made once beside it), or the
+    export itself when that cannot be made."""
     try:
         import onnxruntime
 
         path = onnx_dir / f"{model_id(model_dir).replace('/', '_').replace(':', '-')}.onnx"
         if not path.is_file():
             _export_onnx(model_dir, path)
+        if quantized:
+            path = _quantized(path)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = _threads
         options.log_severity_level = 3  # errors only
-        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        return session, path
     except Exception as error:  # any failure: torch gives the same vectors, slower
         log.warning("ONNX Runtime unavailable, using torch (%s: %s)", type(error).__name__, error)
         return None
+
+
+def _quantized(path: Path) -> Path:
+    """The int8 copy of an exported model (``_quantize``), made on first use; the export
+    itself when it cannot be made."""
+    int8 = path.with_name(f"{path.stem}{INT8}.onnx")
+    if not int8.is_file():
+        try:
+            _quantize(path, int8)
+        except Exception as error:  # the full model gives nearly the same vectors
+            log.warning("int8 model unavailable, using the full one (%s)", error)
+            return path
+    return int8
+
+
+def _quantize(path: Path, int8: Path) -> None:
+    """Write the model with its weights in int8, one scale per output channel, activations
+    quantised as they come (ONNX Runtime's dynamic quantisation), atomically."""
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()  # the quantiser's advice goes to the root logger: not shown
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryDirectory(dir=int8.parent) as tmp:
+            written = Path(tmp) / int8.name
+            quantize_dynamic(str(path), str(written), per_channel=True, weight_type=QuantType.QInt8)
+            written.replace(int8)
+    finally:
+        root.setLevel(level)
 
 
 def _export_onnx(model_dir: Path, path: Path) -> None:
@@ -301,21 +348,22 @@ def _max_seq_length(model_dir: Path) -> int:
 _loading = threading.Lock()
 
 
-@lru_cache(maxsize=2)
-def _load(model_dir: Path) -> Embedder:
+@lru_cache(maxsize=4)
+def _load(model_dir: Path, quantized: bool) -> Embedder:
     from assistant.settings import Settings
 
     settings = Settings()
     onnx_dir = settings.model_cache_dir if settings.embedding_backend == "onnx" else None
-    embedder = Embedder(model_dir, onnx_dir)
+    embedder = Embedder(model_dir, onnx_dir, quantized)
     embedder.query("warm up")  # the first call is slow; pay it at start, not on a question
     return embedder
 
 
-def get_embedder(model_dir: Path) -> Embedder:
-    """One loaded model per folder and process (loading takes seconds; threads share it)."""
+def get_embedder(model_dir: Path, quantized: bool = False) -> Embedder:
+    """One loaded model per folder, kind and process (loading takes seconds; threads share
+    it); ``quantized``: its int8 copy (``Embedder``)."""
     with _loading:
-        return _load(model_dir)
+        return _load(model_dir, quantized)
 
 
 def serve_one_query_per_core() -> None:

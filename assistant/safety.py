@@ -87,7 +87,8 @@ _DISTRESS = re.compile(
     r"(taken|took|had|swallowed|done) an overdose|overdosed|i'?ve overdosed|"
     r"(took|taken|swallowed|downed|necked) .{0,30}\b(pills|tablets|paracetamol|painkillers|"
     r"meds|medication|sleeping)|"
-    r"want (it|everything) (all )?to (stop|end)|no point (in )?(living|going on|carrying on)|"
+    r"want (it|everything) (all )?to (stop|end)|"
+    r"no point (in )?(living|going on(?! about| with)|carrying on(?! with))|"
     r"nobody would (miss|care)|give up on (life|everything)|end(ing)? (it|things|everything)\b|"
     r"feel like ending|(going|gonna|want) to jump (off|from|in front))\b",
     re.I,
@@ -134,6 +135,11 @@ _EMERGENCY = re.compile(
     r"house is on fire|there'?s a fire|can'?t breathe|unconscious|"
     r"(won'?t|wont|will not|don'?t|dont|do not) let (me|us) (leave|go|out)|"
     r"(i'?m|im|i am|we'?re|we are|being) (held|kept|locked) (in|against|inside)|"
+    r"(locks?|locking) (me|us) (in|inside|up)|"
+    r"(want|wanna|trying|tried|try|need) to (leave|get out|escape|run away)"
+    r"( (here|this place|the (house|flat|room|building)))?\W{0,3}(but )?"
+    r"(i |we )?(can'?t|cannot|am not allowed|'?m not allowed|are not allowed|"
+    r"(he|she|they) (won'?t|will not|wont) let)|"
     r"not breathing|(going|gonna|threaten\w*) to (kill|hurt|stab|attack) (me|us|her|"
     r"him|them)|waving (a|his|her) (knife|gun|weapon|machete|blade)|"
     r"someone (is|'s) (in|inside) my|"
@@ -538,13 +544,12 @@ class SafetyRouter:
     def load_classifier(self) -> SafetyRouter:
         """Load the embedding model and the fitted weights; on failure keep the rules only."""
         from assistant import safety_classifier
-        from assistant.embedding import get_embedder
 
         with self._loading:
             if self.classifier is not None or self.model_dir is None:
                 return self
             try:
-                embedder = get_embedder(self.model_dir)
+                embedder = safety_classifier.embedder_for(self.model_dir)
                 self.classifier = safety_classifier.load(embedder.matrix)
             except Exception as error:  # any failure: the rules still route
                 self.problem = f"{type(error).__name__}: {error}"

@@ -233,6 +233,14 @@ def _ngram_vectorizer() -> Any:
     )
 
 
+def embedder_for(model_dir: Path) -> Any:
+    """The embedder the classifier is fitted with and reads messages with: the model's int8
+    copy (over twice as fast on one core; torch or the full model when it cannot be made)."""
+    from assistant.embedding import get_embedder
+
+    return get_embedder(model_dir, quantized=True)
+
+
 def load(embed: Embed, path: Path = MODEL_FILE) -> SafetyClassifier:
     """The fitted classifier from its file (an exception when missing or unusable)."""
     with path.open("rb") as handle:

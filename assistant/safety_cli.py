@@ -49,9 +49,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _fit(rows: list[dict], settings: Settings, misses: bool = False) -> int:
     from assistant import safety_classifier as sc
-    from assistant.embedding import get_embedder
 
-    embedder = get_embedder(settings.resolved_model_dir())
+    embedder = sc.embedder_for(settings.resolved_model_dir())
     fitted = sc.fit(rows, embedder.matrix, settings.safety_piece_veto)
     sc.save(fitted)
     meta = fitted["meta"]

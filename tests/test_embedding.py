@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.embedding import get_embedder
 from assistant.settings import Settings
@@ -84,3 +85,58 @@ def test_serving_on_onnx_runtime_never_imports_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.split() == ["onnx", "False"]
+
+
+def test_the_int8_copy_is_made_beside_the_export_and_gives_nearly_the_same_vectors(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from assistant.embedding import INT8, Embedder
+
+    settings = Settings()
+    model_dir = settings.resolved_model_dir()
+    Embedder(model_dir, settings.model_cache_dir)  # the full export exists
+    for export in settings.model_cache_dir.glob("*.onnx"):
+        if not export.stem.endswith(INT8):
+            shutil.copy(export, tmp_path / export.name)
+    full = Embedder(model_dir, tmp_path)
+    int8 = Embedder(model_dir, tmp_path, quantized=True)
+    assert (full.backend, int8.backend) == ("onnx", "onnx-int8")
+    assert len(list(tmp_path.glob(f"*{INT8}.onnx"))) == 1
+    texts = ["How many PCSOs are there?", "someone is kicking my door in right now", "word " * 300]
+    cosines = (full.matrix(texts) * int8.matrix(texts)).sum(axis=1)
+    assert cosines.min() > 0.95 and not np.allclose(cosines, 1.0, atol=1e-6)
+
+
+def test_without_an_int8_copy_the_full_model_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from assistant import embedding
+
+    settings = Settings()
+    model_dir = settings.resolved_model_dir()
+    embedding.Embedder(model_dir, settings.model_cache_dir)
+    for export in settings.model_cache_dir.glob("*.onnx"):
+        if not export.stem.endswith(embedding.INT8):
+            shutil.copy(export, tmp_path / export.name)
+
+    def refuse(path: Path, int8: Path) -> None:
+        raise OSError("no room for the int8 copy")
+
+    monkeypatch.setattr(embedding, "_quantize", refuse)
+    served = embedding.Embedder(model_dir, tmp_path, quantized=True)
+    assert served.backend == "onnx"
+    assert not list(tmp_path.glob(f"*{embedding.INT8}.onnx"))
+
+
+def test_the_safety_router_reads_messages_with_the_int8_copy() -> None:
+    from assistant.safety import SafetyRouter
+
+    router = SafetyRouter.for_settings(Settings()).load_classifier()
+    assert router.classifier is not None
+    embed = router.classifier.embed
+    assert getattr(embed, "__self__", None) is not None
+    assert embed.__self__.backend == "onnx-int8"

@@ -410,3 +410,35 @@ def test_loose_words_with_a_present_word_yield_to_a_sure_ordinary_reading() -> N
     assert combine(signals, ordinary, 0.11, Policy()) is None
     unsure = {"none": 0.6, "danger": 0.3, "distress": 0.05, "report": 0.05}
     assert combine(signals, unsure, 0.11, Policy()) == Route("danger")
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        # held by an employer or a partner now: a wish to leave that cannot be acted on
+        ("he took my passport and locks us in at night", "danger"),
+        ("i want to leave but cant, he wont let me have my phone", "danger"),
+        ("I want to get out but he won't let me", "danger"),
+        ("I want to leave my job but can't afford to", None),
+        # no reason to live, said formally or as a question; a goodbye note on a last night
+        ("I find myself with no reason to continue living.", "distress"),
+        ("what is the point in living like this", "distress"),
+        ("There is no point going on about the precept.", None),
+        ("its my last night anyway, note's written", "distress"),
+        ("its my last day at work, I left a note for the team", None),
+    ],
+    ids=[
+        "locked-in",
+        "cannot-leave",
+        "not-let-out",
+        "leave-a-job",
+        "no-reason",
+        "what-point",
+        "going-on-about",
+        "last-night-note",
+        "last-day-at-work",
+    ],
+)
+def test_being_held_and_having_no_reason_to_live_on_rules(message: str, label: str | None) -> None:
+    found = route(message)
+    assert (found.label if found else None) == label
