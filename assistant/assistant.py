@@ -99,6 +99,11 @@ _HAPPENED = re.compile(
 )
 READS_KEPT = 512  # questions read kept (cleared when full): a question is read twice
 _MASK = re.compile(r"\[(email|phone|postcode|address|name)\]")
+# "and" or "or" left with nothing to join once a word is dropped ("how many stop and  did")
+_DANGLING = re.compile(
+    r"\b(and|or)\s+(did|do|does|was|were|has|have|had)\b|\b(and|or)\s*([?.!]|$)",
+    re.I,
+)
 _YEAR = re.compile(r"(19|20)\d\d")  # a year in a sentence is not one of a row's figures
 
 
@@ -154,8 +159,12 @@ class Assistant:
         self.vocabulary = sorted(
             {w for p in built.passages for w in content_words(p.text)} | table_words
         )
+        # the reports' section titles are their words too ("the summary of accounts")
+        title_words = {w for p in built.passages for w in content_words(p.section)}
         self.known_stems = (
-            set(retriever.document_frequency) | {stem(w) for w in table_words} | QUESTION_STEMS
+            set(retriever.document_frequency)
+            | {stem(w) for w in table_words | title_words}
+            | QUESTION_STEMS
         )
 
     @classmethod
@@ -777,6 +786,8 @@ class Assistant:
             return question  # two unknown words: the question is likely about something else
         word = unknown[0]
         without = re.sub(rf"\b{re.escape(word)}\b", " ", question.text, flags=re.I)
+        if len(_DANGLING.findall(without)) > len(_DANGLING.findall(question.text)):
+            return question  # half of a pair ("stop and searches"): the pair names the thing
         whole = np.asarray(self.retriever.embed(question.text))
         if float(whole @ np.asarray(self.retriever.embed(without))) < (
             self.settings.filler_similarity

@@ -113,6 +113,13 @@ _NOT_WANTED = re.compile(
     r"rate|number|count|figure|amount|sum|total)s?\b",
     re.I,
 )
+# "who" after a noun joins a clause to it ("people who used the service"): it asks for no
+# one; after these words, or at a clause's start, it asks who ("tell me who", "and who's").
+_RELATIVE_WHO = re.compile(r"\b([a-z]+)\s+who(?=\s|['’](ve|re|d)\b)", re.I)
+_ASKING_WHO = frozenset(
+    "and but or so then know knows knew tell ask asks asking asked wonder wondering out about "
+    "say says said sure see idea me us is was exactly find".split()
+)
 _FY = re.compile(
     r"\b(20\d\d)\s*[-/–]\s*(20)?(\d\d)\b|\b(?:mar(?:ch)?|to|ending|ended) (20\d\d)\b", re.I
 )
@@ -134,17 +141,27 @@ def financial_years(text: str) -> set[int]:
     return out
 
 
+def _wanted(text: str) -> str:
+    """The text whose asking words say what is wanted: no "rather than a percentage", and no
+    "who" that only joins a clause to a noun."""
+
+    def asking(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(1).lower() in _ASKING_WHO else m.group(1)
+
+    return _RELATIVE_WHO.sub(asking, _NOT_WANTED.sub(" ", text))
+
+
 def cue_of(text: str) -> str | None:
     """The kind of fact a question asks for (duration, change, percentage, money, count,
     person, who, which, when, where), or None."""
-    wanted = _NOT_WANTED.sub(" ", text)
+    wanted = _wanted(text)
     return next((name for name, pattern in _CUES if pattern.search(wanted)), None)
 
 
 def first_cue(text: str) -> str | None:
     """The kind of fact the question's first asking words ask for ("how many knives did the
     bins the commissioner paid for take in?" asks for a count, though it names money)."""
-    wanted = _NOT_WANTED.sub(" ", text)
+    wanted = _wanted(text)
     found = [(m.start(), name) for name, p in _CUES if (m := p.search(wanted)) is not None]
     return min(found)[1] if found else None
 

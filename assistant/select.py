@@ -252,7 +252,9 @@ _ASKS_ACTION = re.compile(
     r"\bwhat (is|are|was|were|has|have) (\w+ ){1,3}(doing|done|did)\b|"
     r"\bwhat action\b|\bwhat steps\b|\bhow (is|are|was|were) (\w+ ){1,3}"
     r"(tackling|tackled|dealing|dealt|addressing|addressed)\b|"
-    r"\bwhat (\w+ ){0,2}(proposed|propose|recommended|recommend|decided|decide|planned)\b",
+    r"\bwhat (\w+ ){0,2}(proposed|propose|recommended|recommend|decided|decide|planned)\b|"
+    r"\bwhat (did|does|do|will|would|can|could) (\w+ ){1,3}do (about|to (stop|tackle|fix|sort))\b|"
+    r"\bhow (did|do|does|will|would) (\w+ ){1,3}(tackle|deal with|address|sort|fix|handle)\b",
     re.I,
 )
 

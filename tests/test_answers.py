@@ -361,6 +361,10 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
             "the amount committed to the pilot.",
         ),
         ("We would like to seek clarification on the grant.", "the grant."),
+        ("Could the Commissioner's office confirm the grant?", "the grant?"),
+        ("May I ask what the precept raised?", "what the precept raised?"),
+        ("I have 381 outcomes. Is that the right figure?", "I have 381 outcomes. ?"),
+        ("Our figures show rapes rose 9.7%. Does the report agree?", "rapes rose 9.7%. ?"),
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
@@ -1029,3 +1033,54 @@ def test_what_was_proposed_asks_about_an_action_not_a_table_line(
         "Please explain what you proposed for the police element of the council tax precept."
     )
     assert "3.25" in answer.text and not answer.statistics
+
+
+def test_half_of_a_pair_is_not_filler_and_words_of_a_letter_are_the_reports_own(
+    assistant_session: Assistant,
+) -> None:
+    a = assistant_session
+    # "searches" dropped would leave "how many stop and did ...": the pair names the thing,
+    # which the report never counts, so no other line's figure is given for it
+    paired = a._read("How many stop and searches did the police carry out?")
+    assert "searches" in paired.terms
+    assert a.ask("How many stop and searches did the police carry out?").kind == "not_found"
+    # a section's title is the report's own word ("in the summary of accounts"), and a
+    # request to an office ("could the Commissioner's office confirm") is framing
+    asked = (
+        "Could the Commissioner's office confirm the Net Revenue Expenditure reported in the "
+        "summary of accounts?"
+    )
+    assert a._unknown_terms(a._read(focus(asked))) == []
+    answer = a.ask(asked)
+    assert answer.kind == "statistic" and answer.statistics
+    assert answer.statistics[0].indicator == "Net Revenue Expenditure"
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        ("Did most people who used the mediation service say it worked?", None),
+        ("Which charity helps people who are victims of antisocial behaviour?", "which"),
+        ("Who runs the mediation service?", "who"),
+        ("and who's his deputy?", "person"),
+        ("Can you tell me who leads the gangs work?", "who"),
+    ],
+)
+def test_who_joining_a_clause_to_a_noun_asks_for_no_one(question: str, cue: str | None) -> None:
+    from assistant.question import first_cue
+
+    assert first_cue(question) == cue
+
+
+@pytest.mark.parametrize(
+    ("question", "acting"),
+    [
+        ("the park with the needles, what did they do about it", True),
+        ("How did the police tackle the drinkers in the park?", True),
+        ("What did the survey find about the park?", False),
+    ],
+)
+def test_what_was_done_about_something_asks_for_an_action(question: str, acting: bool) -> None:
+    from assistant.select import asks_action
+
+    assert asks_action(analyse(question)) is acting
