@@ -278,6 +278,15 @@ _HYPOTHETICAL = re.compile(
 )
 _FIGURES = re.compile(r"\s*(how many|how much|what (number|percentage|proportion|share))\b", re.I)
 # A message about figures or the report, not about something that happened to the writer.
+# A complaint about the police's service is not a crime to report ("our shed was broken into
+# last year ... who do I complain to about response times?"): the classifier decides.
+_COMPLAINT = re.compile(
+    r"\b(who|where|how) (do|should|can|could) (i|we) (complain|make a complaint|lodge a complaint|"
+    r"send a complaint)|\b(make|lodge|file|raise|submit) an? (formal )?complaint\b|"
+    r"\bcomplain(ing)? (to \w+ )?about (an? |the |their |your )?(officers?|police|response|"
+    r"service|wait|waiting|101|call handlers?|staff)\b",
+    re.I,
+)
 _ABOUT_FIGURES = re.compile(
     r"\b(the (annual )?report|rates?|figures?|statistics|stats|per ?cent|percentage|"
     r"(going|gone|went) (up|down)|increased?|decreased?|fallen|risen)\b",
@@ -334,7 +343,11 @@ def rule_signals(question: str) -> Signals:
     now = not calm and _DANGER_PRESENT.search(question) is not None
     loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
     intent = _REPORT_INTENT.search(question) is not None
-    report = intent or (_REPORT.search(question) and not _ABOUT_FIGURES.search(question))
+    report = intent or (
+        _REPORT.search(question)
+        and not _ABOUT_FIGURES.search(question)
+        and not _COMPLAINT.search(question)
+    )
     return Signals(Route("report") if report else None, now, loose, intent)
 
 
@@ -444,12 +457,19 @@ def decided(
     urgent_piece: Callable[[str], str | None],
 ) -> Route | None:
     """The whole router: the rules, then the words of other languages (danger, distress or a
-    report route by them), then the classifier (``probs`` asked only then; None when it is
-    not loaded: the rules alone). A message in another language asking for figures routes
-    only when the classifier is sure it is danger or distress (``policy.figures_keep``)."""
+    report route by them; a report not when the classifier is sure the message is ordinary,
+    as for a report phrase in English), then the classifier (``probs``: None when it is not
+    loaded, the rules alone). A message in another language asking for figures routes only
+    when the classifier is sure it is danger or distress (``policy.figures_keep``)."""
     label = lexicon().label(question)
     if label is not None and label != FIGURES:
-        return rules_route(question) or Route(label, "language")
+        ruled = rules_route(question)
+        sure_ordinary = (
+            label == "report" and probs is not None and probs()["none"] >= policy.report_veto
+        )
+        if ruled is None and sure_ordinary:  # as for a report phrase in English
+            return None
+        return ruled or Route(label, "language")
     if probs is None:
         return rules_route(question)
     read = probs()

@@ -442,3 +442,27 @@ def test_loose_words_with_a_present_word_yield_to_a_sure_ordinary_reading() -> N
 def test_being_held_and_having_no_reason_to_live_on_rules(message: str, label: str | None) -> None:
     found = route(message)
     assert (found.label if found else None) == label
+
+
+def test_a_complaint_about_the_police_service_is_not_a_crime_to_report() -> None:
+    complaint = (
+        "Officers took four hours to turn up when our shed was broken into last year. "
+        "Who do I complain to about response times?"
+    )
+    assert rule_signals(complaint).strict is None
+    ordinary = _probs(0.77, 0.0, 0.01, 0.22)
+    assert routed(complaint, ordinary, 0.13, Policy(), lambda r: None) is None
+    told = "Our shed was broken into last night, how do I report it?"
+    assert rule_signals(told).strict == Route("report")
+
+
+def test_report_words_of_another_language_yield_to_a_classifier_sure_it_is_ordinary() -> None:
+    from assistant.safety import decided
+
+    # Bengali: "Does the report mention a helpline for reporting hate crime?"
+    asked = "রিপোর্টে কি হেট ক্রাইম রিপোর্ট করার জন্য কোনো হেল্পলাইনের কথা বলা আছে?"
+    sure = decided(asked, lambda: _probs(0.95, 0.01, 0.01, 0.03), 0.13, Policy(), lambda r: None)
+    assert sure is None
+    unsure = decided(asked, lambda: _probs(0.5, 0.0, 0.0, 0.5), 0.13, Policy(), lambda r: None)
+    assert unsure == Route("report", "language")
+    assert decided(asked, None, 0.0, Policy(), lambda r: None) == Route("report", "language")
