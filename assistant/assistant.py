@@ -41,6 +41,7 @@ from assistant.question import (
     financial_years,
     focus,
     one_persons_pay,
+    pays_personally,
     points_at_thing,
     points_back,
     split_compound,
@@ -105,6 +106,9 @@ _DANGLING = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(19|20)\d\d")  # a year in a sentence is not one of a row's figures
+# A line counting everything of a kind: "all crime", "total expenditure"
+_TOTAL_OF = re.compile(r"\b(all|total|overall)\s+([a-z]+)", re.I)
+_NOT_A_PART = frozenset("all total overall recorded reported of the many much".split())
 
 
 class Assistant:
@@ -325,7 +329,8 @@ class Assistant:
             followed = self._follow_up(text, question, earlier)
             if followed is not None:
                 return followed
-        acting = asks_action(question)  # what is done about X: not a table's count of X
+        # what is done about X: not a table's count of X; what a household pays: not a total
+        acting = asks_action(question) or pays_personally(focused)
         most = None if acting else extreme(self.store, question)
         if most is not None:
             return self.composer.from_extreme(text, most)
@@ -488,6 +493,8 @@ class Assistant:
             # label ("spend on overtime" is not "Police staff pay"; "nuisance behaviour
             # incidents" does reach "Number of anti-social behaviour incidents")
             return None
+        if _part_of_total(question.text, row.label):
+            return None  # "knife crime offences" are a part of "all crime offences", not all
         return row
 
     def _closest_row(self, question: Question, table: str | None = None) -> StatRow | None:
@@ -966,3 +973,14 @@ def _earlier(history: Sequence[Answer | dict]) -> list[Answer]:
         if answer.kind in ("answer", "statistic"):
             out.append(answer)
     return out
+
+
+def _part_of_total(question: str, label: str) -> bool:
+    """Whether the question asks about a part of what a line totals: another word before the
+    noun the line counts all of ("knife crime" against "Number of all crime offences")."""
+    for m in _TOTAL_OF.finditer(label):
+        noun = m.group(2).lower()
+        before = re.findall(rf"\b([a-z]+)[\s-]+{re.escape(noun)}\b", question.lower())
+        if any(word not in _NOT_A_PART for word in before):
+            return True
+    return False

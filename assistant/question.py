@@ -129,6 +129,20 @@ _FY = re.compile(
 _FY_SHORT = re.compile(r"(?<![\d/.-])(\d\d)\s*[-/]\s*(\d\d)(?![\d/.-])")
 
 
+# What the writer's own household pays ("how much more will I pay in council tax?"): an
+# amount per household, never an accounts line (a body's total).
+_OWN_PAYMENT = re.compile(
+    r"\b(i|we)\s+(will\s+|'ll\s+|have\s+to\s+|am\s+|are\s+|'m\s+|'re\s+)?(be\s+)?"
+    r"(pay|paying|charged)\b|\b(my|our)\s+(council\s+tax|bill|household)\b",
+    re.I,
+)
+
+
+def pays_personally(text: str) -> bool:
+    """Whether the question asks what the writer's own household pays."""
+    return _OWN_PAYMENT.search(text) is not None
+
+
 def financial_years(text: str) -> set[int]:
     """Years in which the financial years a text names end ("2020-21", "20/21" and "to March
     2021": 2021)."""
@@ -397,7 +411,25 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     said = _TRAILING_PERIOD.search(pair[1])
     if said and not _TRAILING_PERIOD.search(pair[0]):  # "A than B in 2030/31": both then
         pair = (f"{pair[0]}{said.group(0)}", pair[1])
-    return pair
+    return pair[0], _owner_named(pair[1], text)
+
+
+# The one doing something in a yes/no question: "did the commissioner ...", "has the force ..."
+_ASKED_SUBJECT = re.compile(
+    r"^\s*(?:how\s+)?(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can)\s+"
+    r"the\s+([a-z]+)\b",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"\b(his|her|their|its)\b", re.I)
+
+
+def _owner_named(side: str, question: str) -> str:
+    """The second side of a comparison with its owner named: "than it cost to run his office"
+    in "Did the commissioner give more in grants than ..." is the commissioner's office."""
+    subject = _ASKED_SUBJECT.match(question)
+    if subject is None or not _POSSESSIVE.search(side):
+        return side
+    return _POSSESSIVE.sub(f"the {subject.group(1)}'s", side)
 
 
 def split_compound(text: str) -> list[str]:
@@ -416,6 +448,28 @@ def split_compound(text: str) -> list[str]:
 
 FRAMING_FILE = Path(__file__).parent / "data" / "framing.json"
 TEXT_SPEAK_FILE = Path(__file__).parent / "data" / "text_speak.json"
+ABBREVIATIONS_FILE = Path(__file__).parent / "data" / "abbreviations.json"
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    data = json.loads(ABBREVIATIONS_FILE.read_text(encoding="utf-8"))
+    return frozenset(data["words"])
+
+
+def sentences_of(text: str) -> list[str]:
+    """The text's sentences; a full stop after an abbreviation ("Misc.", "approx.") ends
+    none (``abbreviations.json``)."""
+    out: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if not piece.strip():
+            continue
+        last = out[-1].split()[-1].rstrip(".").lower() if out and out[-1].split() else ""
+        if out and out[-1].endswith(".") and last in _abbreviations():
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -463,7 +517,7 @@ def focus(text: str) -> str:
     questions and others are not (instructions, claims), the questions only, unless a
     question points back at the sentence before it."""
     cleaned = unframed(plainly_spelled(" ".join(_ASIDE.sub(" ", text).split())) or text)
-    sentences = [s for s in _SENTENCE.split(cleaned) if s.strip()]
+    sentences = sentences_of(cleaned)
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
         return cleaned

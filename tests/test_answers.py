@@ -1084,3 +1084,65 @@ def test_what_was_done_about_something_asks_for_an_action(question: str, acting:
     from assistant.select import asks_action
 
     assert asks_action(analyse(question)) is acting
+
+
+def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
+    from assistant.question import sentences_of
+
+    asked = "What's the National / Misc. Costs figure in the accounts?"
+    assert sentences_of(asked) == [asked]
+    assert focus(asked) == asked
+    told = "I live in Harlow. How many officers are there?"
+    assert sentences_of(told) == ["I live in Harlow.", "How many officers are there?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "part"),
+    [
+        ("How many knife crime offences were recorded?", "Number of all crime offences", True),
+        ("How many violent crime offences were there?", "Number of all crime offences", True),
+        ("How many crimes were recorded in total?", "Number of all crime offences", False),
+        ("How much recorded crime was there?", "Number of all crime offences", False),
+    ],
+)
+def test_a_part_of_what_a_line_totals_is_not_the_total(
+    question: str, label: str, part: bool
+) -> None:
+    from assistant.assistant import _part_of_total
+
+    assert _part_of_total(question, label) is part
+
+
+@pytest.mark.parametrize(
+    ("question", "own"),
+    [
+        ("How much more will I pay in council tax for the police this year?", True),
+        ("How much extra am I paying towards the police?", True),
+        ("My council tax went up, how much of it is for policing?", True),
+        ("How much did council tax bring in for the police?", False),
+        ("How much was the council tax precept in 2016/17?", False),
+    ],
+)
+def test_what_a_household_pays_is_not_an_accounts_line(question: str, own: bool) -> None:
+    from assistant.question import pays_personally
+
+    assert pays_personally(question) is own
+
+
+@pytest.mark.parametrize(
+    ("question", "second"),
+    [
+        (
+            "Did the commissioner give out more in grants than it cost to run his office?",
+            "it cost to run the commissioner's office",
+        ),
+        (
+            "How do the commissioner's grants compare with the cost of running his office?",
+            "the cost of running the commissioner's office",
+        ),
+        ("Was more spent on custody or on the control room?", "spent on the control room"),
+    ],
+)
+def test_the_second_side_of_a_comparison_names_its_owner(question: str, second: str) -> None:
+    pair = compared(question, 2017)
+    assert pair is not None and pair[1].strip(" ?") == second
