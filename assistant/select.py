@@ -18,7 +18,8 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
 _DURATION = re.compile(
     r"\b((\d+|one|two|three|four|five|six)[\s-]*(mins?|minutes?|hours?|days?|"
-    r"weeks?|months?|years?)|half an hour|an hour)\b",
+    r"weeks?|months?|years?)|half an hour|an hour|"
+    r"(day|week|month|year|hour)[\s-]long|fortnight)\b",
     re.I,
 )
 # Counts written in words ("six amnesty bins"); not "one", which is mostly "one of the ...".

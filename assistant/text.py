@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
     however although though yet anythin happend normal thing things stuff guys lol innit btw
     tbh gonna wanna kinda literally basically actualy put long often far soon happen happened
     happening happens roughly approximately approx around exactly precisely nearly almost
-    share""".split()
+    share might must shall ought name""".split()
 )
 # The words by which a report's author names themself (or their office) in its prose.
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
