@@ -41,7 +41,13 @@ _CUES = (
     ),
     (
         "percentage",
-        re.compile(r"\b(percentage|per ?cent|proportion|rate|what share|what fraction)\b|%", re.I),
+        re.compile(
+            r"\b(percentage|per ?cent|proportion|rate|what share|what fraction)\b|%|"
+            r"^\s*(did|do|does|are|were|was|is|have|has)\s+(most|the majority of|a majority of|"
+            r"more than half( of)?|fewer than half( of)?)\s+(the\s+)?(people|victims|residents|"
+            r"users|those|respondents|agencies|children|young people|officers|staff)\b",
+            re.I,
+        ),
     ),
     (
         "money",

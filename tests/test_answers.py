@@ -1146,3 +1146,25 @@ def test_what_a_household_pays_is_not_an_accounts_line(question: str, own: bool)
 def test_the_second_side_of_a_comparison_names_its_owner(question: str, second: str) -> None:
     pair = compared(question, 2017)
     assert pair is not None and pair[1].strip(" ?") == second
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        ("Did most people who used the mediation service say it worked?", "percentage"),
+        ("Were the majority of victims happy with the service?", "percentage"),
+        ("Where do most people report crime?", "where"),
+    ],
+)
+def test_whether_most_people_did_something_asks_for_a_share(question: str, cue: str) -> None:
+    from assistant.question import cue_of
+
+    assert cue_of(question) == cue
+
+
+def test_a_week_long_course_says_how_long_it_lasts() -> None:
+    from assistant.select import cue_fit
+
+    asked = analyse("How long does the course last?")
+    assert cue_fit(asked, "Firebreak is a week-long programme for young people.") == 1.0
+    assert cue_fit(asked, "Firebreak is a programme for young people.") == 0.0
