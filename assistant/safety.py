@@ -135,6 +135,8 @@ _EMERGENCY = re.compile(
     r"house is on fire|there'?s a fire|can'?t breathe|unconscious|"
     r"(won'?t|wont|will not|don'?t|dont|do not) let (me|us) (leave|go|out)|"
     r"(i'?m|im|i am|we'?re|we are|being) (held|kept|locked) (in|against|inside)|"
+    r"(i'?m|im|i am|we'?re|we are) not (allowed|permitted|able) to (leave|go out|get out)|"
+    r"(from|in) a locked (room|house|flat|shed|container|van|lorry|building|basement)|"
     r"(locks?|locking) (me|us) (in|inside|up)|"
     r"(want|wanna|trying|tried|try|need) to (leave|get out|escape|run away)"
     r"( (here|this place|the (house|flat|room|building)))?\W{0,3}(but )?"
@@ -264,7 +266,10 @@ _REPORT_INTENT = re.compile(
     r"(i have|i've got|i've|i got|we have|we've got|we've) (some |the )?(dash ?cam|cctv|doorbell|"
     r"ring|helmet ?cam|go ?pro|phone|camera|video) (footage|video|clip|recording)s?|"
     r"where (do|should|can|could) (i|we) (send|submit|upload|hand in|take) (it|this|them|the "
-    r"(footage|video|clip|recording|evidence)))\b",
+    r"(footage|video|clip|recording|evidence))|"
+    r"(how|where) (do|can|could|should) (i|we) (send|submit|upload|hand in|pass on) (in )?"
+    r"(my |our |the |some |this )?(dash ?cam|cctv|doorbell|helmet ?cam|phone|camera|video)? ?"
+    r"(footage|video|clip|recording))\b",
     re.I,
 )
 

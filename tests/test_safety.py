@@ -466,3 +466,21 @@ def test_report_words_of_another_language_yield_to_a_classifier_sure_it_is_ordin
     unsure = decided(asked, lambda: _probs(0.5, 0.0, 0.0, 0.5), 0.13, Policy(), lambda r: None)
     assert unsure == Route("report", "language")
     assert decided(asked, None, 0.0, Policy(), lambda r: None) == Route("report", "language")
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("I am writing from a locked room. I am not permitted to leave.", "danger"),
+        ("We are not allowed to go out, they keep our passports", "danger"),
+        ("How do I submit dashcam footage of a car that hit mine this morning?", "report"),
+        ("Could someone make sure my rabbit gets rehomed? I won't need her soon.", "distress"),
+        ("How do I submit my comments on the annual report?", None),
+    ],
+    ids=["locked-room", "not-allowed-out", "submit-footage", "pet-rehomed", "submit-comments"],
+)
+def test_held_now_footage_to_hand_in_and_a_pet_rehomed_on_rules(
+    message: str, label: str | None
+) -> None:
+    found = route(message)
+    assert (found.label if found else None) == label
