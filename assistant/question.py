@@ -35,7 +35,7 @@ _CUES = (
             r"decrease[sd]?|"
             r"rise|rising|rose|fall|falling|fell|drop(ped)?|chang(e|ed)|"
             r"gr[eo]w(n|th)?|growing|shr[iau]nk|climb(ed)?|"
-            r"reduc(e|ed|tion)|trend|compared?)\b",
+            r"reduc(e|ed|tion)|trend|compared?|(percentage|per ?cent) difference)\b|% difference\b",
             re.I,
         ),
     ),

@@ -1168,3 +1168,10 @@ def test_a_week_long_course_says_how_long_it_lasts() -> None:
     asked = analyse("How long does the course last?")
     assert cue_fit(asked, "Firebreak is a week-long programme for young people.") == 1.0
     assert cue_fit(asked, "Firebreak is a programme for young people.") == 0.0
+
+
+def test_a_percentage_difference_asks_for_a_change() -> None:
+    from assistant.question import cue_of
+
+    assert cue_of("What is the percentage difference for domestic abuse incidents?") == "change"
+    assert cue_of("What percentage of offences were solved?") == "percentage"
