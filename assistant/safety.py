@@ -469,12 +469,11 @@ def decided(
     label = lexicon().label(question)
     if label is not None and label != FIGURES:
         ruled = rules_route(question)
-        sure_ordinary = (
-            label == "report" and probs is not None and probs()["none"] >= policy.report_veto
-        )
-        if ruled is None and sure_ordinary:  # as for a report phrase in English
-            return None
-        return ruled or Route(label, "language")
+        if ruled is not None:
+            return ruled
+        if label == "report" and probs is not None and probs()["none"] >= policy.report_veto:
+            return None  # as for a report phrase in English
+        return Route(label, "language")
     if probs is None:
         return rules_route(question)
     read = probs()
