@@ -1059,7 +1059,7 @@ def test_half_of_a_pair_is_not_filler_and_words_of_a_letter_are_the_reports_own(
 @pytest.mark.parametrize(
     ("question", "cue"),
     [
-        ("Did most people who used the mediation service say it worked?", None),
+        ("Is there support for people who are victims of antisocial behaviour?", None),
         ("Which charity helps people who are victims of antisocial behaviour?", "which"),
         ("Who runs the mediation service?", "who"),
         ("and who's his deputy?", "person"),
