@@ -470,8 +470,8 @@ def sentences_of(text: str) -> list[str]:
     for piece in _SENTENCE.split(text):
         if not piece.strip():
             continue
-        last = out[-1].split()[-1].rstrip(".").lower() if out and out[-1].split() else ""
-        if out and out[-1].endswith(".") and last in _abbreviations():
+        ended = out[-1] if out else ""  # a kept piece holds a word
+        if ended.endswith(".") and ended.split()[-1].rstrip(".").lower() in _abbreviations():
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)

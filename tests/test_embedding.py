@@ -87,9 +87,8 @@ def test_serving_on_onnx_runtime_never_imports_torch() -> None:
     assert done.stdout.split() == ["onnx", "False"]
 
 
-def test_the_int8_copy_is_made_beside_the_export_and_gives_nearly_the_same_vectors(
-    tmp_path: Path,
-) -> None:
+def _full_export_in(folder: Path) -> Path:
+    """A cache folder holding the model's full ONNX export only; the model folder."""
     import shutil
 
     from assistant.embedding import INT8, Embedder
@@ -99,7 +98,16 @@ def test_the_int8_copy_is_made_beside_the_export_and_gives_nearly_the_same_vecto
     Embedder(model_dir, settings.model_cache_dir)  # the full export exists
     for export in settings.model_cache_dir.glob("*.onnx"):
         if not export.stem.endswith(INT8):
-            shutil.copy(export, tmp_path / export.name)
+            shutil.copy(export, folder / export.name)
+    return model_dir
+
+
+def test_the_int8_copy_is_made_beside_the_export_and_gives_nearly_the_same_vectors(
+    tmp_path: Path,
+) -> None:
+    from assistant.embedding import INT8, Embedder
+
+    model_dir = _full_export_in(tmp_path)
     full = Embedder(model_dir, tmp_path)
     int8 = Embedder(model_dir, tmp_path, quantized=True)
     assert (full.backend, int8.backend) == ("onnx", "onnx-int8")
@@ -112,16 +120,9 @@ def test_the_int8_copy_is_made_beside_the_export_and_gives_nearly_the_same_vecto
 def test_without_an_int8_copy_the_full_model_serves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shutil
-
     from assistant import embedding
 
-    settings = Settings()
-    model_dir = settings.resolved_model_dir()
-    embedding.Embedder(model_dir, settings.model_cache_dir)
-    for export in settings.model_cache_dir.glob("*.onnx"):
-        if not export.stem.endswith(embedding.INT8):
-            shutil.copy(export, tmp_path / export.name)
+    model_dir = _full_export_in(tmp_path)
 
     def refuse(path: Path, int8: Path) -> None:
         raise OSError("no room for the int8 copy")
