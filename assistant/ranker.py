@@ -103,10 +103,7 @@ def embed_options(
     alone and with its table's title. With them, the candidates' vocabulary: one word for each
     stem they use and its vector, so question words are matched to the report's words by
     meaning. Stored with the build (``VECTORS_FILE``)."""
-    spelled: dict[str, str] = {}
-    for o in options:
-        for word in content_words(f"{o.text} {o.context}"):
-            spelled.setdefault(stem(word), word.lower())
+    spelled = spellings(options)
     rows = [o for o in options if o.row is not None]
     row_text = dict(zip([o.text for o in rows], embed([o.text for o in rows]), strict=True))
     row_context = dict(
@@ -126,6 +123,15 @@ def embed_options(
         "vocabulary": np.asarray(list(spelled), dtype=str),
         "vocabulary_vectors": _normalised(embed(list(spelled.values()))),
     }
+
+
+def spellings(options: Sequence[Option]) -> dict[str, str]:
+    """The candidates' vocabulary: each stem they use, spelled as first written."""
+    spelled: dict[str, str] = {}
+    for o in options:
+        for word in content_words(f"{o.text} {o.context}"):
+            spelled.setdefault(stem(word), word.lower())
+    return spelled
 
 
 VECTORS_FILE = "candidates.npz"
@@ -151,9 +157,17 @@ class CandidateSpace:
         self.vectors = vectors["vectors"]
         self.context_vectors = vectors["context_vectors"]
         self.embed = embed
-        self._word_cache: dict[str, np.ndarray] = {}  # a question word's vector, once
         self._word_row = {str(s): i for i, s in enumerate(vectors["vocabulary"])}
         self._word_vectors = vectors["vocabulary_vectors"]
+        # a question word's vector, once; the report's own words come with the build (the
+        # vocabulary's vectors are those words embedded alone: a question that writes a word
+        # as the report does costs no pass of the model for it)
+        self._known_words = {
+            word: self._word_vectors[self._word_row[s]]
+            for s, word in spellings(options).items()
+            if s in self._word_row
+        }
+        self._word_cache: dict[str, np.ndarray] = {}
         tokens = [_tokens(f"{o.text} {o.context}") for o in options]
         self._words = [
             np.asarray(sorted({self._word_row[s] for s in t if s in self._word_row}), dtype=int)
@@ -233,13 +247,16 @@ class CandidateSpace:
         row per word)."""
         if not words:
             return np.zeros((0, len(self._word_vectors)), dtype=np.float32)
-        missing = [w for w in words if w not in self._word_cache]
+        missing = [w for w in words if w not in self._word_cache and w not in self._known_words]
         if missing:
             if len(self._word_cache) > WORDS_KEPT:
                 self._word_cache.clear()
             for word, vector in zip(missing, _normalised(self.embed(missing)), strict=True):
                 self._word_cache[word] = vector
-        return np.asarray([self._word_cache[w] for w in words]) @ self._word_vectors.T
+        known = self._known_words
+        return np.asarray([known.get(w, self._word_cache.get(w)) for w in words]) @ (
+            self._word_vectors.T
+        )
 
     def _group(self, word: str) -> set[str]:
         """The stems a question word matches: itself and its synonyms, or, for a word the

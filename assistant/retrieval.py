@@ -96,7 +96,9 @@ class HybridRetriever:
         query = sorted({s for w in content_words(text) for s in expanded_stems(w)})
         bm25 = self._bm25.get_scores(query) if query else np.zeros(len(self.passages))
         n = min(len(self.passages), max(k * 3, 20))
-        found = self._passages.query(query_embeddings=[vector], n_results=n)
+        found = self._passages.query(
+            query_embeddings=[vector], n_results=n, include=["distances"]
+        )  # ids and distances only: reading documents back costs as much again
         similarity = {
             pid: 1 - d for pid, d in zip(found["ids"][0], found["distances"][0], strict=True)
         }
