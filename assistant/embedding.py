@@ -51,6 +51,13 @@ class Embedder:
         self.backend = "torch"
         opened = onnx_session(model_dir, onnx_dir, quantized) if onnx_dir is not None else None
         self._session = opened[0] if opened is not None else None
+        # the router's long messages (quantized: its model) run on every core when serving
+        # has left each query one thread: a rambling message then costs no more than a
+        # short one did, and short ones, nearly all of them, keep sharing the cores
+        self._onnx_path = opened[1] if opened is not None else None
+        self._threads = _threads
+        self._wide_from = WIDE_TOKENS if quantized else None
+        self._wide: Any = None
         if opened is not None:
             self.backend = "onnx-int8" if opened[1].stem.endswith(INT8) else "onnx"
         else:
@@ -169,7 +176,7 @@ class Embedder:
                 "token_type_ids": batch.get("token_type_ids", np.zeros_like(ids)),
                 "position_ids": np.broadcast_to(np.arange(ids.shape[1]), ids.shape).copy(),
             }
-            hidden = self._session.run(None, inputs)[0]
+            hidden = self._session_for(ids.size).run(None, inputs)[0]
             weights = mask[..., None].astype(hidden.dtype)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             norms = np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
@@ -177,6 +184,19 @@ class Embedder:
         if not out:
             return np.zeros((0, 0), dtype=np.float32)
         return np.concatenate(out).astype(np.float32)
+
+    def _session_for(self, tokens: int) -> Any:
+        """The session for a batch of this many tokens: the wide one (every core) for a
+        long message of the router's, when its own session runs on fewer cores."""
+        if self._wide_from is None or tokens < self._wide_from or self._threads >= CORES:
+            return self._session
+        with self._recent_lock:
+            if self._wide is None:
+                opened = onnx_session(
+                    self.model_dir, self._onnx_path.parent, path=self._onnx_path, threads=CORES
+                )
+                self._wide = opened[0] if opened is not None else self._session
+        return self._wide
 
     def _batch_np(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Token ids, attention mask and token types of a batch, padded to its longest."""
@@ -228,27 +248,34 @@ def fast_tokenizer(model_dir: Path, max_length: int) -> Any | None:
 BATCH = 64
 INT8 = "-int8"  # ends the name of an export's int8 copy
 RECENT = 64  # question embeddings kept
+WIDE_TOKENS = 48  # a router batch this long (tokens, padding included) runs on every core
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids", "position_ids")
 
 
 def onnx_session(
-    model_dir: Path, onnx_dir: Path, quantized: bool = False
+    model_dir: Path,
+    onnx_dir: Path,
+    quantized: bool = False,
+    path: Path | None = None,
+    threads: int | None = None,
 ) -> tuple[Any, Path] | None:
     """An ONNX Runtime session for the model and the file it runs, exported into
     ``onnx_dir`` on first use (a few seconds, once per model: the file is named by the
     model's hash); None, and torch is used, when onnxruntime or the export is not available.
     ``quantized``: the export's int8 copy (``_quantize``, made once beside it), or the
-    export itself when that cannot be made."""
+    export itself when that cannot be made. ``path``: a file already made, run as it is;
+    ``threads``: the session's threads (default: one per core, or one when serving)."""
     try:
         import onnxruntime
 
-        path = onnx_dir / f"{model_id(model_dir).replace('/', '_').replace(':', '-')}.onnx"
-        if not path.is_file():
-            _export_onnx(model_dir, path)
-        if quantized:
-            path = _quantized(path)
+        if path is None:
+            path = onnx_dir / f"{model_id(model_dir).replace('/', '_').replace(':', '-')}.onnx"
+            if not path.is_file():
+                _export_onnx(model_dir, path)
+            if quantized:
+                path = _quantized(path)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = _threads
+        options.intra_op_num_threads = threads or _threads
         options.log_severity_level = 3  # errors only
         session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
@@ -368,9 +395,9 @@ def get_embedder(model_dir: Path, quantized: bool = False) -> Embedder:
 
 def serve_one_query_per_core() -> None:
     """Use one thread per query: concurrent requests on a small machine then share the
-    cores instead of spinning against each other (builds keep using every core). One query
-    takes no longer on one thread than on two. Sessions made before this keep their
-    threads; torch is set only if something has imported it."""
+    cores instead of spinning against each other (builds keep using every core); the
+    router's long messages still run on every core (``Embedder._session_for``). Sessions
+    made before this keep their threads; torch is set only if something has imported it."""
     global _threads
     _threads = 1
     torch = sys.modules.get("torch")
@@ -378,7 +405,8 @@ def serve_one_query_per_core() -> None:
         torch.set_num_threads(1)
 
 
-_threads = os.cpu_count() or 1  # ONNX Runtime threads of a new session
+CORES = os.cpu_count() or 1
+_threads = CORES  # ONNX Runtime threads of a new session
 
 
 def model_id(model_dir: Path) -> str:

@@ -141,3 +141,25 @@ def test_the_safety_router_reads_messages_with_the_int8_copy() -> None:
     embed = router.classifier.embed
     assert getattr(embed, "__self__", None) is not None
     assert embed.__self__.backend == "onnx-int8"
+
+
+def test_when_serving_one_thread_per_query_the_routers_long_messages_run_on_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant import embedding
+
+    settings = Settings()
+    monkeypatch.setattr(embedding, "CORES", 2)
+    monkeypatch.setattr(embedding, "_threads", 1)  # as serve_one_query_per_core leaves it
+    router = embedding.Embedder(settings.resolved_model_dir(), settings.model_cache_dir, True)
+    answers = embedding.Embedder(settings.resolved_model_dir(), settings.model_cache_dir)
+    short, long = "help", "there is a man outside my flat with a knife shouting " * 8
+    assert router._session_for(len(router._fast.encode(short).ids)) is router._session
+    assert router._wide is None  # short messages keep their one thread
+    vector = router.matrix([long])[0]
+    assert router._wide is not None and router._wide is not router._session
+    assert router._wide.get_session_options().intra_op_num_threads == 2
+    assert answers._session_for(10_000) is answers._session  # only the router's model widens
+    one = embedding.Embedder(settings.resolved_model_dir(), settings.model_cache_dir, True)
+    one._wide_from = None
+    assert np.allclose(vector, one.matrix([long])[0], atol=1e-5)  # the same vectors
