@@ -45,6 +45,7 @@ from assistant.question import (
     points_at_thing,
     points_back,
     split_compound,
+    with_context,
 )
 from assistant.ranker import (
     VECTORS_FILE,
@@ -64,6 +65,7 @@ from assistant.select import (
     asks_action,
     asks_description,
     candidates,
+    carries_on,
     choose,
     counts_in,
     counts_shares,
@@ -163,6 +165,7 @@ class Assistant:
         self.vocabulary = sorted(
             {w for p in built.passages for w in content_words(p.text)} | table_words
         )
+        self._vocabulary_set = frozenset(self.vocabulary)
         # the reports' section titles are their words too ("the summary of accounts")
         title_words = {w for p in built.passages for w in content_words(p.section)}
         self.known_stems = (
@@ -356,6 +359,8 @@ class Assistant:
             found = self._named(text, question) or found
         if found.kind == "not_found" and previous is not None and not tried_follow_up:
             found = self._follow_up(text, question, earlier) or found
+        if found.kind == "not_found" and (wider := with_context(text)) is not None:
+            found = self._from_passages(text, self._read(wider))  # the statements say which
         if found.kind == "not_found":
             learned = self._learned(text, question)
             if learned is not None:
@@ -585,6 +590,8 @@ class Assistant:
                 kept = [o for o in kept if o.row is None]
             if not kept:
                 kept = self._figure_after(question, ranked[0][0])
+            elif kept[0].row is None:
+                kept += self._carried_on(question, kept[0], kept)
         if not kept:
             return None
         rows = [o.row for o in kept if o.row is not None]
@@ -622,6 +629,22 @@ class Assistant:
         if not self._in_period(question, after):
             return []
         return [best, Option(after, best.context, best.passage, best.index + 1)]
+
+    def _carried_on(self, question: Question, best: Option, kept: list[Option]) -> list[Option]:
+        """The sentence after the best one when it carries on from it ("This additional £3.1
+        million funded ..." after the precept rise) with a figure of the kind asked: the
+        figure told over two sentences, as ``choose`` keeps a sentence that carries on."""
+        if best.passage is None:
+            return []
+        sentences = best.passage.sentences()
+        if best.index + 1 >= len(sentences):
+            return []
+        after = sentences[best.index + 1]
+        if any(o.passage is best.passage and o.index == best.index + 1 for o in kept):
+            return []
+        if not (carries_on(after) and numbers_in(after) and cue_fit(question, after) > 0):
+            return []  # (its period is the best one's, which it carries on from)
+        return [Option(after, best.context, best.passage, best.index + 1)]
 
     def _row_over_sentences(self, text: str, question: Question, found: Answer) -> Answer:
         """A figure question the rules answered with sentences ("what did it cost to run the
@@ -844,10 +867,24 @@ class Assistant:
             if word.endswith("in") and self.retriever.is_word(f"{word}g"):
                 out = re.sub(rf"\b{re.escape(word)}'?(?!\w)", f"{word}g", out, flags=re.I)
                 continue
-            close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
+            swapped = self._transposed(word)  # "cheif": two letters typed in turn
+            close = [swapped] if swapped else []
+            close = close or difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
             if close:
                 out = re.sub(rf"\b{re.escape(word)}\b", close[0], out, flags=re.I)
         return out
+
+    def _transposed(self, word: str) -> str | None:
+        """The report word the typed word is with two neighbouring letters swapped back
+        ("cheif": "chief", "recieved": "received"), when exactly one is."""
+        words = self._vocabulary_set
+        found = {
+            swapped
+            for i in range(len(word) - 1)
+            if word[i] != word[i + 1]
+            and (swapped := word[:i] + word[i + 1] + word[i] + word[i + 2 :]) in words
+        }
+        return found.pop() if len(found) == 1 else None
 
     def invariant_violations(self, answer: Answer | dict) -> list[str]:
         """Broken invariants of an answer, one line each; [] when all hold."""

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.text import MEASURE_WORDS, content_words, expanded_stems
+from assistant.text import MEASURE_WORDS, NUMBER, content_words, expanded_stems
+from assistant.untrusted import instruction_reason
 
 _CUES = (
     (
@@ -24,7 +25,8 @@ _CUES = (
         "money",
         re.compile(
             r"\bhow much (extra |more |additional |new )?(money|cash|funding|income)\b|"
-            r"\bhow many pounds\b",
+            r"\bhow many pounds\b|\b(extra|additional) (sum|amount)\b|"
+            r"\b(sum|amount|money|cash|funding|income) (raised|generated|brought in)\b",
             re.I,
         ),
     ),
@@ -58,6 +60,15 @@ _CUES = (
         ),
     ),
     ("count", re.compile(r"\b(how many|number of|count|total number)\b", re.I)),
+    (  # "did they work more hours this year than before?": a change (after "how many more")
+        "change",
+        re.compile(
+            r"\b(more|fewer|less|higher|lower|bigger|smaller)\b[^?.]{0,60}\bthan (before|"
+            r"last( year)?|the (year|period|twelve months|12 months) before|previously|"
+            r"the previous (year|period)|a year (ago|earlier))\b",
+            re.I,
+        ),
+    ),
     (
         "person",
         re.compile(
@@ -378,6 +389,12 @@ _COMPARED_WITH = re.compile(
     r"(compared (with|to)|as against|set against|versus|vs\.?)\s+(?P<b>[^?]+?)[?.!]*$",
     re.I,
 )
+# "how much went on A compared with B?": B in A's frame ("how much went on B")
+_FRAMED_COMPARED = re.compile(
+    r"^(?P<frame>.*?\b(on|for|to|in|of|by|from)\s+)(?P<a>[^,?;:]+?)\s*,?\s*"
+    r"(compared (with|to)|as against|set against|versus|vs\.?)\s+(?P<b>[^?]+?)[?.!]*$",
+    re.I,
+)
 _TRAILING_PERIOD = re.compile(
     r"\s+(in|for|during|over)\s+(the\s+)?(year\s+)?\d{4}([/-]\d{2,4})?\b", re.I
 )
@@ -409,6 +426,11 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
         pair = (f"{match.group('a')} {verb}".strip(), f"{match.group('b')} {verb}".strip())
     elif (match := _MORE_THAN.match(text)) is not None:
         pair = (" ".join(f"{match.group('pre')} {match.group('a')}".split()), match.group("b"))
+    elif (match := _FRAMED_COMPARED.match(text)) is not None and any(
+        not w.isdigit() and w not in MEASURE_WORDS for w in content_words(match.group("b"))
+    ):  # (not "in 2031 compared with 2030": one row or sentence holds both years)
+        frame = match.group("frame")
+        pair = (f"{frame}{match.group('a')}", f"{frame}{match.group('b')}")
     else:
         return None
     periods = {period_of(p, latest) for p in pair}
@@ -522,7 +544,7 @@ def focus(text: str) -> str:
     please confirm ...") dropped, text-speak spelled plainly, and when some sentences are
     questions and others are not (instructions, claims), the questions only, unless a
     question points back at the sentence before it."""
-    cleaned = unframed(plainly_spelled(" ".join(_ASIDE.sub(" ", text).split())) or text)
+    cleaned = _cleaned(text)
     sentences = sentences_of(cleaned)
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
@@ -532,6 +554,29 @@ def focus(text: str) -> str:
     return " ".join(asks)  # "..., and is that worse?": 'that' is in the question itself
 
 
+def _cleaned(text: str) -> str:
+    """``focus``'s message before sentences are set aside."""
+    cleaned = unframed(plainly_spelled(" ".join(_ASIDE.sub(" ", text).split())) or text)
+    # a sentence left opening on ", and" by the framing removed before it: "Does that match,
+    # and what was it ...?" reads "what was it ...?"
+    return _LEFT_OPEN.sub(r"\1", cleaned)
+
+
+def with_context(text: str) -> str | None:
+    """The message's statements read with its question, when ``focus`` set them aside and
+    none holds a figure (a claim to check, not context): "I read the commissioner paid for
+    some knife bins. Roughly how many knives were handed in?" (the bins say which knives).
+    None when nothing was set aside, or when a statement holds a figure or an instruction."""
+    cleaned = _cleaned(text)
+    if focus(text) == cleaned:
+        return None
+    statements = [s for s in sentences_of(cleaned) if not s.rstrip().endswith("?")]
+    if any(NUMBER.search(s) or instruction_reason(s) for s in statements):
+        return None  # a claim to check, or an instruction: not what the question is about
+    return cleaned
+
+
+_LEFT_OPEN = re.compile(r"(^|[.!?]\s+)[,;:]\s*(?:(?:and|but|or|so)\s+)?", re.I)
 _FIRST_CLAUSE = re.compile(r",?\s+(?:and|or|but)\s+|[,;:]\s+", re.I)
 
 

@@ -510,6 +510,12 @@ def _points_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(text) or _OPENS_BACK.match(text))
 
 
+def carries_on(text: str) -> bool:
+    """Whether a sentence opens by pointing back at the one before ("This additional ...",
+    "These schemes ...")."""
+    return _ANAPHORA.match(text) is not None
+
+
 def choose(
     ranked: list[Candidate], limit: int, everything: list[Candidate], describe: bool = False
 ) -> list[Candidate]:
@@ -532,7 +538,7 @@ def choose(
         last = chosen[-1]
         follower = next((c for c in everything if _follows(c, last)), None)
         if not follower or not (
-            follower.direct or _ANAPHORA.match(follower.text) or len(last.text.split()) < 12
+            follower.direct or carries_on(follower.text) or len(last.text.split()) < 12
         ):
             break
         chosen.append(follower)

@@ -43,7 +43,7 @@ FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 # Words that say what kind of figure is wanted, not what it is about.
 MEASURE_WORDS = frozenset(
     """number numbers total many much percentage percent per cent rate proportion proportions
-    share fraction ratio figure figures amount
+    share fraction ratio figure figures amount sum worth
     level levels count value statistic statistics stats data change difference compared
     compare compares comparing comparison increase increased increases increasing decrease
     decreased decreasing reduce
