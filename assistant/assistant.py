@@ -62,6 +62,7 @@ from assistant.safety import SafetyRouter
 from assistant.select import (
     Candidate,
     acceptable,
+    asks_account,
     asks_action,
     asks_description,
     candidates,
@@ -71,6 +72,7 @@ from assistant.select import (
     counts_shares,
     cue_fit,
     is_heading_like,
+    told_in_turn,
     wants_figure,
 )
 from assistant.settings import Settings
@@ -782,6 +784,12 @@ class Assistant:
         chosen = choose(
             ranked, self.settings.max_citations, everything, describe=asks_description(question)
         )
+        if asks_account(question) and any(
+            g & stems(best.passage.heading) for g in question.term_stems()
+        ):  # what happened in the story the question names: its paragraphs in turn
+            chosen = told_in_turn(best, self.retriever.passages, self.settings.max_citations) or (
+                chosen
+            )
         answer = self.composer.from_sentences(
             text, chosen, name_the_author=question.cue in ("who", "person")
         )

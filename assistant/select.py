@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.corpus import FORCE_WORDS
@@ -260,6 +260,46 @@ _ASKS_ACTION = re.compile(
 )
 
 
+# "What happened at X?", "what went wrong there?", "did anyone do anything about it?": an
+# account of events, told by a story's paragraphs in turn (what was found, what was done)
+_ASKS_ACCOUNT = re.compile(
+    r"\bwhat (happened|went on|was going on|went wrong|was going wrong|was wrong|"
+    r"was the (problem|issue|trouble))\b|\bdid (\w+ ){0,3}do anything\b|\bwhat (was|were) done\b|"
+    r"\bwhat did (\w+ ){1,3}do\b",
+    re.I,
+)
+
+
+def asks_account(question: Question) -> bool:
+    """Whether the question asks what happened or what was done, in the past (and no
+    figure); "what are the police doing about X?" asks about work going on, not a story."""
+    return question.cue is None and _ASKS_ACCOUNT.search(question.text) is not None
+
+
+def told_in_turn(best: Candidate, passages: list[Passage], limit: int) -> list[Candidate]:
+    """The story ``best`` is in, told by the first sentence of each of its paragraphs from
+    best's own on (at most ``limit``): under one heading of its section, at least three
+    paragraphs long (a case study: the setting, what was wrong, what was done). [] when the
+    best sentence is not in such a story."""
+    p = best.passage
+    if p.kind != "prose" or not p.heading or p.heading == p.section:
+        return []
+    story = [
+        q
+        for q in passages
+        if q.document == p.document and q.section == p.section and q.heading == p.heading
+    ]
+    if len(story) < STORY_PARAGRAPHS:
+        return []
+    told = [best]
+    for q in sorted(story, key=lambda q: q.position):
+        if q.position > p.position and q.kind == "prose" and len(told) < limit:
+            first = q.sentences()[0]
+            told.append(replace(best, passage=q, index=0, text=first))
+    return told if len(told) > 1 else []
+
+
+STORY_PARAGRAPHS = 3
 HEADING_WORDS = 8  # a list item this short, with no full stop, names a thing: a heading
 
 

@@ -1310,3 +1310,43 @@ def test_more_than_the_period_before_asks_for_a_change(question: str, cue: str |
     from assistant.question import cue_of
 
     assert cue_of(question) == cue
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What happened at the park?", True),
+        ("What was done about the trouble at the gardens?", True),
+        ("did anyone actually do anything about it?", True),
+        ("What went wrong at the depot?", True),
+        ("How many knives were handed in?", False),
+        ("What is the precept?", False),
+    ],
+)
+def test_what_happened_or_was_done_asks_for_an_account(question: str, asks: bool) -> None:
+    from assistant.select import asks_account
+
+    assert asks_account(analyse(question)) is asks
+
+
+def test_a_story_is_told_by_its_paragraphs_in_turn(assistant_session) -> None:
+    from assistant.select import Candidate, told_in_turn
+
+    passages = assistant_session.retriever.passages
+    groups: dict[tuple[str, str], list] = {}
+    for p in passages:
+        if p.kind == "prose" and p.heading and p.heading != p.section:
+            groups.setdefault((p.section, p.heading), []).append(p)
+    story = next(g for g in groups.values() if len(g) >= 3)
+    first = story[0]
+    best = Candidate(first, 0, first.sentences()[0], 0.5, 0.5, True, True, True, 0.0, 0.0)
+    told = told_in_turn(best, passages, 3)
+    assert [c.text for c in told] == [first.sentences()[0]] + [p.sentences()[0] for p in story[1:3]]
+    short = next(g for g in groups.values() if len(g) < 3)[0]
+    alone = Candidate(short, 0, short.sentences()[0], 0.5, 0.5, True, True, True, 0.0, 0.0)
+    assert told_in_turn(alone, passages, 3) == []  # no story of three paragraphs
+
+
+def test_what_was_done_in_a_case_study_is_answered_by_what_was_done(assistant_session) -> None:
+    answer = assistant_session.ask("What did they do about the trouble in Southchurch Park?")
+    assert "mediation" in answer.text
