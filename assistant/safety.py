@@ -346,7 +346,11 @@ def rule_signals(question: str) -> Signals:
             Route("danger"), not calm and _PRESENT_WORD.search(question) is not None, False
         )
     now = not calm and _DANGER_PRESENT.search(question) is not None
-    loose = any(p.search(question) for p in (_LOOSE_DANGER, _HAPPENING_NOW, _NEAR_NOW))
+    # "now" in a calm phrase ("he's fine now") makes nothing near it happen now
+    settled = _CALM_NOW.sub(" ", question) if calm else question
+    loose = _LOOSE_DANGER.search(question) is not None or any(
+        p.search(settled) for p in (_HAPPENING_NOW, _NEAR_NOW)
+    )
     intent = _REPORT_INTENT.search(question) is not None
     report = intent or (
         _REPORT.search(question)

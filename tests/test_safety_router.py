@@ -531,3 +531,16 @@ def test_nobody_in_danger_right_now_is_the_present_said_calm(router: SafetyRoute
     assert not rule_signals(text).now
     assert getattr(router.route(text), "label", None) == "report"
     assert rule_signals("He has a knife and is in my house right now").now
+
+
+def test_now_in_a_calm_phrase_makes_nothing_near_it_happen_now() -> None:
+    from assistant.safety import rule_signals
+
+    settled = (
+        "I liked the programme for young people. My grandson was a tearaway at 14 - he's fine "
+        "now, a plumber! - and I wondered who can refer a young person?"
+    )
+    assert not rule_signals(settled).loose
+    assert rule_signals("There are people fighting in the street right now").loose
+    # a calm phrase elsewhere does not hide danger words said of the present
+    assert rule_signals("I'm ok now but there are men with knives in the garden right now").loose
