@@ -616,10 +616,9 @@ class Assistant:
             return []
         if not self._names_all(question, best):
             return []  # about another place or body ("in Kent")
-        sentences = best.passage.sentences()
-        if best.index + 1 >= len(sentences):
+        after = _next_sentence(best)
+        if after is None:
             return []
-        after = sentences[best.index + 1]
         # the count may count what the best sentence names ("messages" for its email address)
         if question.cue == "count":
             shares = counts_shares(question)
@@ -636,13 +635,10 @@ class Assistant:
         """The sentence after the best one when it carries on from it ("This additional £3.1
         million funded ..." after the precept rise) with a figure of the kind asked: the
         figure told over two sentences, as ``choose`` keeps a sentence that carries on."""
-        if best.passage is None:
-            return []
-        sentences = best.passage.sentences()
-        if best.index + 1 >= len(sentences):
-            return []
-        after = sentences[best.index + 1]
-        if any(o.passage is best.passage and o.index == best.index + 1 for o in kept):
+        after = _next_sentence(best)
+        if after is None or any(
+            o.passage is best.passage and o.index == best.index + 1 for o in kept
+        ):
             return []
         if not (carries_on(after) and numbers_in(after) and cue_fit(question, after) > 0):
             return []  # (its period is the best one's, which it carries on from)
@@ -991,6 +987,14 @@ def _figures_said(text: str) -> set[str]:
 
 def _source(document: str, section: str, pages: str, text: str, score: float) -> dict[str, Any]:
     return {"document": document, "section": section, "pages": pages, "text": text, "score": score}
+
+
+def _next_sentence(option: Option) -> str | None:
+    """The sentence after a candidate in its passage; None for a table row or a last one."""
+    if option.passage is None:
+        return None
+    sentences = option.passage.sentences()
+    return sentences[option.index + 1] if option.index + 1 < len(sentences) else None
 
 
 def _with_before(c: Candidate) -> set[str]:

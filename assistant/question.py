@@ -544,7 +544,11 @@ def focus(text: str) -> str:
     please confirm ...") dropped, text-speak spelled plainly, and when some sentences are
     questions and others are not (instructions, claims), the questions only, unless a
     question points back at the sentence before it."""
-    cleaned = _cleaned(text)
+    return _focused(_cleaned(text))
+
+
+def _focused(cleaned: str) -> str:
+    """``focus`` of a message already cleaned."""
     sentences = sentences_of(cleaned)
     asks = [s for s in sentences if s.rstrip().endswith("?")]
     if not asks or len(asks) == len(sentences) or any(len(s.split()) < 3 for s in asks):
@@ -568,7 +572,7 @@ def with_context(text: str) -> str | None:
     some knife bins. Roughly how many knives were handed in?" (the bins say which knives).
     None when nothing was set aside, or when a statement holds a figure or an instruction."""
     cleaned = _cleaned(text)
-    if focus(text) == cleaned:
+    if _focused(cleaned) == cleaned:
         return None
     statements = [s for s in sentences_of(cleaned) if not s.rstrip().endswith("?")]
     if any(NUMBER.search(s) or instruction_reason(s) for s in statements):
