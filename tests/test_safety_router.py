@@ -242,6 +242,25 @@ def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | 
     assert lexicon().label(message) == label
 
 
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        # tr: gunshots from next door, a woman screaming; someone armed came into my shop
+        ("Komşumun evinden silah sesleri geldi, bir kadın bağırıyor", "danger"),
+        ("Dükkanıma silahlı biri girdi, saklandım", "danger"),
+        # tr: have weapon-possession offences risen? ("silah", a weapon, named as a topic)
+        ("Silah taşıma suçları arttı mı?", None),
+        # sq: someone stole our tractor from the farm last night
+        ("Dikush na ka vjedhur traktorin natën e kaluar", "report"),
+    ],
+    ids=["tr-gunshots", "tr-armed", "tr-weapon-offences-topic", "sq-stolen"],
+)
+def test_a_weapon_named_as_a_topic_is_not_danger_but_one_drawn_or_fired_is(
+    message: str, label: str | None
+) -> None:
+    assert lexicon().label(message) == label
+
+
 class _Reads:
     """A stand-in classifier reading danger this likely, to show which layer decides."""
 
