@@ -15,7 +15,7 @@ import numpy as np
 from assistant.answer import Answer, as_answer
 from assistant.compose import Composer, topic_name
 from assistant.contents import Contents
-from assistant.corpus import area_words, load_corpus
+from assistant.corpus import FORCE_WORDS, area_words, load_corpus
 from assistant.embedding import get_embedder, serve_one_query_per_core
 from assistant.errors import AssistantError, IndexDamagedError
 from assistant.index import (
@@ -28,6 +28,7 @@ from assistant.index import (
 )
 from assistant.intake import clean, first_answer, with_privacy
 from assistant.invariants import violations
+from assistant.language import function_words
 from assistant.lead import with_lead
 from assistant.people import lower_case_stems, who_holds
 from assistant.privacy import mask_personal_details
@@ -45,6 +46,7 @@ from assistant.question import (
     points_at_thing,
     points_back,
     split_compound,
+    with_claim,
     with_context,
 )
 from assistant.ranker import (
@@ -72,6 +74,7 @@ from assistant.select import (
     counts_shares,
     cue_fit,
     is_heading_like,
+    specific_term,
     told_in_turn,
     wants_figure,
 )
@@ -113,6 +116,8 @@ _YEAR = re.compile(r"(19|20)\d\d")  # a year in a sentence is not one of a row's
 # A line counting everything of a kind: "all crime", "total expenditure"
 _TOTAL_OF = re.compile(r"\b(all|total|overall)\s+([a-z]+)", re.I)
 _NOT_A_PART = frozenset("all total overall recorded reported of the many much".split())
+# A force named as forces are ("Kent Police", "Avon and Somerset Constabulary": its last word)
+_FORCE_NAME = re.compile(r"\b([A-Z][a-z]+) (?:Police|Constabulary)\b")
 
 
 class Assistant:
@@ -170,6 +175,15 @@ class Assistant:
         self._vocabulary_set = frozenset(self.vocabulary)
         # the reports' section titles are their words too ("the summary of accounts")
         title_words = {w for p in built.passages for w in content_words(p.section)}
+        self.force_names = frozenset(  # forces the reports name ("Kent Police"), their own too:
+            name  # a name, one the reports only write capitalised ("Special Constabulary": no)
+            for p in built.passages
+            for m in _FORCE_NAME.finditer(p.text)
+            if (name := m.group(1).lower()) in retriever.proper_words
+        )
+        self.title_stems = frozenset(  # the words of the reports' own titles ("report")
+            stem(w) for title in composer.reports for w in content_words(title)
+        )
         self.known_stems = (
             set(retriever.document_frequency)
             | {stem(w) for w in table_words | title_words}
@@ -319,6 +333,8 @@ class Assistant:
                 return written
         focused = focus(text)
         question = self._read(focused)
+        if not self._names_a_subject(question) and (claim := with_claim(text)) is not None:
+            focused, question = claim, self._read(claim)  # the claim says what it is about
         whose = one_persons_pay(focused)
         if whose is not None:  # a spending line is not a salary: say so, and where it is
             return self.composer.not_their_pay(
@@ -334,8 +350,11 @@ class Assistant:
             followed = self._follow_up(text, question, earlier)
             if followed is not None:
                 return followed
-        # what is done about X: not a table's count of X; what a household pays: not a total
-        acting = asks_action(question) or pays_personally(focused)
+        # what is done about X: not a table's count of X; what a household pays: not a total;
+        # another force's figures: not in the tables, which count the report's own
+        acting = (
+            asks_action(question) or pays_personally(focused) or self._names_another_force(question)
+        )
         most = None if acting else extreme(self.store, question)
         if most is not None:
             return self.composer.from_extreme(text, most)
@@ -702,6 +721,19 @@ class Assistant:
         if row is not None and question.terms:
             return self.composer.from_row(text, row, question.period)
         subject = self._subject(previous.question, question) if points_at_thing(text) else []
+        specific = specific_term(question, self.retriever, subject) if subject else set()
+        # first asked as the question asks, "it" the most specific thing named before:
+        # "which force does it work with?" after "how much did the Serious Crime Directorate
+        # cost?" is about the Directorate (not any crime), and names a force (not a sum);
+        # then as the conversation asks
+        asked = replace(combined, cue=question.cue or combined.cue)
+        readings = [(asked, [specific])] if specific else []
+        if asked.cue != combined.cue:
+            readings.append((asked, subject))
+        for reading, about in readings:
+            found = self._from_passages(text, reading, must_mention=own, about=about)
+            if found.kind != "not_found":
+                return found
         found = self._from_passages(text, combined, must_mention=own, about=subject)
         if found.kind == "not_found" and subject:
             # "who runs it?": no sentence says both "run" and "Firebreak"; the one about
@@ -796,6 +828,26 @@ class Assistant:
         years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
         latest = max(self.period_years, default=9999) + 1
         return any(y > latest for y in years) and _HAPPENED.search(text) is not None
+
+    def _names_another_force(self, question: Question) -> bool:
+        """Whether the question names a police force other than the reports' own ("Kent
+        Police", "Hertfordshire Constabulary") before a force word: one the reports name so
+        themselves, or a name they never write."""
+        if not question.own:
+            return False
+        for m in _FORCE_NAME.finditer(question.text):
+            name = m.group(1).lower()
+            if name in question.own or name in FORCE_WORDS or name in function_words():
+                continue
+            if name in self.force_names or not expanded(name) & self.known_stems:
+                return True
+        return False
+
+    def _names_a_subject(self, question: Question) -> bool:
+        """Whether the question names something the reports speak of, beyond the words of
+        their own titles ("what does the report give?", "what's the correct one?": no)."""
+        unknown = set(self._unknown_terms(question))
+        return any(t not in unknown and not expanded(t) <= self.title_stems for t in question.terms)
 
     def _unknown_terms(self, question: Question) -> list[str]:
         """Key terms of the question that the report never uses (nor as two words: 'gopro')."""

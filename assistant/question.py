@@ -580,6 +580,15 @@ def with_context(text: str) -> str | None:
     return cleaned
 
 
+def with_claim(text: str) -> str | None:
+    """The whole message, when ``focus`` set statements aside: read when its question names
+    nothing of its own ("My draft says the merger saves £50 million. What figure does the
+    report give?": the claim it checks says what it is about). None when nothing was set
+    aside."""
+    cleaned = _cleaned(text)
+    return None if _focused(cleaned) == cleaned else cleaned
+
+
 _LEFT_OPEN = re.compile(r"(^|[.!?]\s+)[,;:]\s*(?:(?:and|but|or|so)\s+)?", re.I)
 _FIRST_CLAUSE = re.compile(r",?\s+(?:and|or|but)\s+|[,;:]\s+", re.I)
 

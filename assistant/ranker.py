@@ -185,6 +185,7 @@ class CandidateSpace:
         self._label_stems = [
             list(dict.fromkeys(_tokens(o.row.label))) if o.row is not None else [] for o in options
         ]
+        self._has_number = [bool(numbers_in(o.text)) for o in options]
         df: dict[str, int] = {}
         for doc in self._stems:
             for s in doc:
@@ -218,7 +219,7 @@ class CandidateSpace:
             o, have = self.options[i], self._stems[i]
             holds = np.array([bool(g & have) for g in groups], dtype=float)
             matched = [w for h, w in zip(holds, weights, strict=True) if h]
-            has_number = bool(numbers_in(o.text))
+            has_number = self._has_number[i]
             near = self._near(meaning, holds, i)
             rows.append(
                 [

@@ -365,6 +365,7 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
         ("May I ask what the precept raised?", "what the precept raised?"),
         ("I have 381 outcomes. Is that the right figure?", "I have 381 outcomes. ?"),
         ("Our figures show rapes rose 9.7%. Does the report agree?", "rapes rose 9.7%. ?"),
+        ("My draft says the grant rose 2%.", "the grant rose 2%."),  # a writer's own copy
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
@@ -559,6 +560,22 @@ def test_paying_for_something_is_read_as_funding_it() -> None:
     from assistant.text import expanded_stems
 
     assert {stem("pay"), stem("fund")} <= expanded_stems("pay")
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        # accounts categories in everyday words: buildings are premises, vehicles transport
+        ("What was spent on buildings, vehicles, supplies and outside services?", "50,151"),
+        # calls to the police are "contact" in the report's words
+        ("How many extra staff were put into the control room to help with 101 calls?", "15"),
+    ],
+)
+def test_everyday_words_reach_the_reports_own_terms_through_the_glossary(
+    assistant_session: Assistant, question: str, figure: str
+) -> None:
+    answer = assistant_session.ask(question)
+    assert answer.kind in ("answer", "statistic") and figure in answer.text
 
 
 def test_every_glossary_entry_names_its_source_and_no_report() -> None:
@@ -976,6 +993,31 @@ def test_it_in_a_follow_up_stands_for_what_the_question_before_was_about(
     assert "25,000" in cost.text
 
 
+def test_it_stands_first_for_the_most_specific_thing_named_before(
+    assistant_session: Assistant,
+) -> None:
+    cost = assistant_session.ask("How much did the Serious Crime Directorate cost in the accounts?")
+    assert cost.kind == "statistic"
+    # "it" is the Directorate, not any crime; and the question asks "which force", not the
+    # "how much" of the question before
+    partner = assistant_session.ask("Which other police force does it work jointly with?", [cost])
+    assert partner.kind == "answer" and "Kent Police" in partner.text
+    assert "Serious Crime Directorate" in partner.text
+
+
+def test_another_forces_figures_are_not_read_from_the_reports_own_tables(
+    assistant_session: Assistant,
+) -> None:
+    own = assistant_session.ask("How much did Essex Police spend on local policing?")
+    assert own.kind == "statistic" and "85,069" in own.text
+    for other in ("Kent Police", "Hertfordshire Constabulary"):
+        answer = assistant_session.ask(f"How much did {other} spend on local policing?")
+        assert answer.kind == "not_found" and "85,069" not in answer.text
+    # a force word after a word of the report's own ("Neighbourhood Police teams") is not a force
+    read = assistant_session._read("How much went on Neighbourhood Police teams?")
+    assert not assistant_session._names_another_force(read)
+
+
 def test_it_says_and_they_do_not_stand_for_the_earlier_subject() -> None:
     from assistant.question import points_at_thing
 
@@ -1271,6 +1313,38 @@ def test_statements_set_aside_are_context_unless_a_claim_or_an_instruction(
     from assistant.question import with_context
 
     assert with_context(message) == wider
+
+
+@pytest.mark.parametrize(
+    ("message", "whole"),
+    [
+        (
+            "My draft says the merger could save £50 million. What figure does the report give?",
+            "the merger could save £50 million. What figure does the report give?",
+        ),
+        ("How many knives did the bins take?", None),  # nothing set aside
+    ],
+)
+def test_the_claim_a_question_checks_is_kept_to_read_it_by(message: str, whole: str | None) -> None:
+    from assistant.question import with_claim
+
+    assert with_claim(message) == whole
+
+
+def test_a_question_naming_nothing_of_its_own_is_read_with_the_claim_it_checks(
+    assistant_session,
+) -> None:
+    message = (
+        "My draft says joint fire and police governance could save £50 million. "
+        "What figure does the report give?"
+    )
+    question = assistant_session._read(focus(message))
+    assert not assistant_session._names_a_subject(question)  # only the report's own title
+    answer = assistant_session.ask(message)
+    assert answer.kind == "answer" and "£30 million" in answer.text
+    assert "£50 million" not in answer.text  # the claim's figure is not the report's
+    named = assistant_session._read("How many knives did the bins take?")
+    assert assistant_session._names_a_subject(named)
 
 
 def test_a_question_refused_alone_is_read_with_the_statements_before_it(
