@@ -120,6 +120,16 @@ _NOT_A_PART = frozenset("all total overall recorded reported of the many much".s
 _FORCE_NAME = re.compile(r"\b([A-Z][a-z]+) (?:Police|Constabulary)\b")
 
 
+def _apart(pair: tuple[str, str]) -> tuple[str, str]:
+    """Each side of a comparison without the words both begin with ("had the budget support
+    services", "had the budget force executive": "support services", "force executive")."""
+    first, second = pair[0].split(), pair[1].split()
+    shared = 0
+    while shared < min(len(first), len(second)) - 1 and first[shared] == second[shared]:
+        shared += 1
+    return " ".join(first[shared:]), " ".join(second[shared:])
+
+
 class Assistant:
     """Opens the index once; ask() answers one question with its sources."""
 
@@ -304,11 +314,14 @@ class Assistant:
             return None
         asked = [self._read(focus(part)) for part in pair]
         rows = self._paired_rows([self._row_for(q) for q in asked], asked)
-        if rows.count(None) == 1:  # one side found its table: the other's line in it
-            found = next(r for r in rows if r is not None)
+        if rows.count(None) == 1:  # one side found its table: the other's line in it, by
+            found = next(r for r in rows if r is not None)  # what that side alone says
+            bare = [self._read(focus(part)) for part in _apart(pair)]
             rows = [
-                r or self._closest_row(q, found.table_title)
-                for q, r in zip(asked, rows, strict=True)
+                r
+                or self._closest_row(q, found.table_title)
+                or self._closest_row(b, found.table_title)
+                for q, b, r in zip(asked, bare, rows, strict=True)
             ]
         if all(rows) and rows[0] != rows[1] and rows[0].table_title == rows[1].table_title:
             # two lines of one table: their figures are the comparison

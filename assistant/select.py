@@ -265,7 +265,9 @@ _ASKS_ACTION = re.compile(
 _ASKS_ACCOUNT = re.compile(
     r"\bwhat (happened|went on|was going on|went wrong|was going wrong|was wrong|"
     r"was the (problem|issue|trouble))\b|\bdid (\w+ ){0,3}do anything\b|\bwhat (was|were) done\b|"
-    r"\bwhat did (\w+ ){1,3}do\b",
+    r"\bwhat did (\w+ ){1,3}do\b|"
+    r"\bhow (was|were|did) (\w+ ){1,6}(sorted|sort|dealt|deal|handled|handle|resolved|resolve|"
+    r"tackled|tackle|settled|settle)\b",
     re.I,
 )
 
@@ -292,11 +294,30 @@ def told_in_turn(best: Candidate, passages: list[Passage], limit: int) -> list[C
     if len(story) < STORY_PARAGRAPHS:
         return []
     told = [best]
+    scene = _scene(best, story)
+    if scene is not None:  # where it happened, named as the heading names it
+        told.insert(0, scene)
     for q in sorted(story, key=lambda q: q.position):
         if q.position > p.position and q.kind == "prose" and len(told) < limit:
             first = q.sentences()[0]
             told.append(replace(best, passage=q, index=0, text=first))
     return told if len(told) > 1 else []
+
+
+def _scene(best: Candidate, story: list[Passage]) -> Candidate | None:
+    """The sentence before ``best``'s paragraph that first names what the story's heading
+    names ("Southchurch Park": "... had developed at Southchurch Hall Gardens"), if any."""
+    p = best.passage
+    names = {
+        w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", p.heading) if w.lower() not in function_words()
+    }
+    for q in sorted(story, key=lambda q: q.position):
+        if q.position >= p.position or q.kind != "prose":
+            continue
+        for i, sentence in enumerate(q.sentences()):
+            if names & set(re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)):
+                return replace(best, passage=q, index=i, text=sentence)
+    return None
 
 
 STORY_PARAGRAPHS = 3

@@ -1018,6 +1018,21 @@ def test_another_forces_figures_are_not_read_from_the_reports_own_tables(
     assert not assistant_session._names_another_force(read)
 
 
+def test_the_other_side_of_a_comparison_is_found_by_what_it_alone_says(
+    assistant_session: Assistant,
+) -> None:
+    from assistant.assistant import _apart
+
+    assert _apart(("had the budget support services", "had the budget local policing")) == (
+        "support services",
+        "local policing",
+    )
+    answer = assistant_session.ask(
+        "Which had the bigger budget: support services or the force executive and corporate centre?"
+    )
+    assert "42,763" in answer.text and "10,249" in answer.text
+
+
 def test_it_says_and_they_do_not_stand_for_the_earlier_subject() -> None:
     from assistant.question import points_at_thing
 
@@ -1374,6 +1389,8 @@ def test_worth_and_sum_say_what_kind_of_figure_not_what_about() -> None:
         ("What was done about the trouble at the gardens?", True),
         ("did anyone actually do anything about it?", True),
         ("What went wrong at the depot?", True),
+        ("How was the trouble in the park sorted?", True),
+        ("how did the team deal with it?", True),
         ("How many knives were handed in?", False),
         ("What is the precept?", False),
     ],
@@ -1400,6 +1417,15 @@ def test_a_story_is_told_by_its_paragraphs_in_turn(assistant_session) -> None:
     short = next(g for g in groups.values() if len(g) < 3)[0]
     alone = Candidate(short, 0, short.sentences()[0], 0.5, 0.5, True, True, True, 0.0, 0.0)
     assert told_in_turn(alone, passages, 3) == []  # no story of three paragraphs
+
+
+def test_a_story_told_from_its_middle_first_says_where_it_happened(assistant_session) -> None:
+    # "that park": the story's heading names it, and so does the sentence setting the scene
+    answer = assistant_session.ask(
+        "What was done about the drinkers and drug users causing trouble in that old park?"
+    )
+    assert answer.kind == "answer"
+    assert "Southchurch Hall Gardens" in answer.text and "mediation" in answer.text
 
 
 def test_what_was_done_in_a_case_study_is_answered_by_what_was_done(assistant_session) -> None:
