@@ -98,6 +98,7 @@ from assistant.text import (
     spelled_out,
     stem,
     stems,
+    words,
 )
 from assistant.text import expanded_stems as expanded
 
@@ -174,6 +175,9 @@ class Assistant:
         self._reads: dict[str, Question] = {}  # questions read, by their focused text
         # words the reports write as two ("go-pro"), by the one word they make
         self._compounds = compound_index(" ".join(composer.reports.values()).lower())
+        self.figures = frozenset(  # every figure the tables print, as a word ("159556")
+            w for r in store.rows for w in words(r.quote) if w.isdigit()
+        )
         table_words = {
             w
             for r in store.rows
@@ -439,9 +443,9 @@ class Assistant:
 
     def _read(self, focused: str) -> Question:
         """The asking part of a question read: typos corrected, key terms and cue found,
-        one filler word dropped. A question asking who holds a role named by its
-        abbreviation alone ("who's the PCC") gets it spelled out, as the report names people
-        next to their roles written in full."""
+        figures the reports never give and one filler word dropped. A question asking who
+        holds a role named by its abbreviation alone ("who's the PCC") gets it spelled out, as
+        the report names people next to their roles written in full."""
         known = self._reads.get(focused)
         if known is not None:  # read once per text: the first line reads it again
             return known
@@ -452,6 +456,15 @@ class Assistant:
             and spelled_out(focused) != focused
         ):
             question = self._analysed(self._corrected(spelled_out(focused)))
+        # a figure the reports never give ("is it £40,000?") is the writer's, to be checked:
+        # not what the question is about
+        theirs = [
+            t
+            for t in question.terms
+            if t.isdigit() and t not in self.figures and not expanded(t) & self.known_stems
+        ]
+        if theirs and len(theirs) < len(question.terms):
+            question = replace(question, terms=tuple(t for t in question.terms if t not in theirs))
         question = self._without_filler(question)
         if len(self._reads) >= READS_KEPT:
             self._reads.clear()

@@ -15,6 +15,7 @@ _SPACE = re.compile(r"\s+")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab/newline
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NUMBER_PLURAL = re.compile(r"\b(\d+)s\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[\"“‘(]?[A-Z0-9£])")
 NUMBER = re.compile(r"(?<![\w.])[-−]?£?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|mins?\b)?")
 
@@ -118,6 +119,7 @@ def words(text: str) -> list[str]:
 def _words(text: str) -> tuple[str, ...]:
     text = text.lower().replace("-", " ").replace("’", "'")
     text = _NUMBER_PLURAL.sub(r"\1", text)  # "the over-16s", "the 1990s": the number
+    text = _THOUSANDS.sub("", text)  # "52,170" is one number, not 52 and 170
     return tuple(w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text))
 
 

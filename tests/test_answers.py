@@ -366,6 +366,9 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
         ("I have 381 outcomes. Is that the right figure?", "I have 381 outcomes. ?"),
         ("Our figures show rapes rose 9.7%. Does the report agree?", "rapes rose 9.7%. ?"),
         ("My draft says the grant rose 2%.", "the grant rose 2%."),  # a writer's own copy
+        ("A councillor says there were 900 incidents.", "there were 900 incidents."),
+        ("The local paper claimed that crime fell.", "crime fell."),
+        ("My neighbour's dog barks.", "My neighbour's dog barks."),  # no claim reported
     ],
 )
 def test_framing_words_are_not_read_as_what_the_question_is_about(asked: str, plain: str) -> None:
@@ -554,6 +557,7 @@ def test_a_number_written_as_a_plural_is_read_as_the_number() -> None:
     assert words("rape of over-16s") == ["rape", "of", "over", "16"]
     assert words("in the 1990s") == ["in", "the", "1990"]
     assert words("16 cases, 3 PCSOs") == ["16", "cases", "3", "pcsos"]
+    assert words("52,170 incidents, 1,2,3") == ["52170", "incidents", "1", "2", "3"]  # one number
 
 
 def test_paying_for_something_is_read_as_funding_it() -> None:
@@ -1344,6 +1348,22 @@ def test_the_claim_a_question_checks_is_kept_to_read_it_by(message: str, whole: 
     from assistant.question import with_claim
 
     assert with_claim(message) == whole
+
+
+def test_a_figure_the_report_never_gives_is_the_writers_not_a_key_term(
+    assistant_session,
+) -> None:
+    claimed = assistant_session._read("Did the six knife amnesty bins cost £40,000 in total?")
+    assert "40000" not in claimed.terms and "bins" in claimed.terms
+    printed = assistant_session._read(
+        "Checking the accounts: officer pay was 159,556 - what was the figure for PCSOs?"
+    )
+    assert "159556" in printed.terms  # a figure the accounts print is the report's own
+    answer = assistant_session.ask(
+        "A councillor says there were 53,170 antisocial behaviour incidents in the year to "
+        "March 2017. Is that right?"
+    )
+    assert "52,170" in answer.text
 
 
 def test_a_question_naming_nothing_of_its_own_is_read_with_the_claim_it_checks(
