@@ -252,10 +252,23 @@ def test_the_lexicon_reads_reports_in_more_languages(message: str, label: str | 
         ("Silah taşıma suçları arttı mı?", None),
         # sq: someone stole our tractor from the farm last night
         ("Dikush na ka vjedhur traktorin natën e kaluar", "report"),
+        # bn, said of a father (honorific): he can't speak, his face has dropped on one side
+        ("বাবা কথা বলতে পারছেন না, মুখ একদিকে বেঁকে গেছে", "danger"),
+        # es: they got into our shed and took the bikes; they took my son (a person: danger)
+        ("Entraron en nuestro cobertizo y se llevaron las bicis", "report"),
+        ("Se llevaron a mi hijo, ayuda", "danger"),
     ],
-    ids=["tr-gunshots", "tr-armed", "tr-weapon-offences-topic", "sq-stolen"],
+    ids=[
+        "tr-gunshots",
+        "tr-armed",
+        "tr-weapon-offences-topic",
+        "sq-stolen",
+        "bn-stroke-honorific",
+        "es-things-taken",
+        "es-person-taken",
+    ],
 )
-def test_a_weapon_named_as_a_topic_is_not_danger_but_one_drawn_or_fired_is(
+def test_the_lexicon_reads_weapons_honorifics_and_what_was_taken(
     message: str, label: str | None
 ) -> None:
     assert lexicon().label(message) == label
