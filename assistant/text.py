@@ -111,7 +111,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens (hyphenated words split)."""
+    """Lower-case word tokens (hyphenated words split; a number written with thousands
+    separators, "52,170", is one word)."""
     return list(_words(text))
 
 
