@@ -368,8 +368,6 @@ def test_private_details_of_a_person_are_refused_not_of_an_organisation(
         ("My draft says the grant rose 2%.", "the grant rose 2%."),  # a writer's own copy
         ("A councillor says there were 900 incidents.", "there were 900 incidents."),
         ("The local paper claimed that crime fell.", "crime fell."),
-        ("I have the grant at 9,000. What's the printed figure?", "I have the grant at 9,000. ?"),
-        ("What were the actual figures?", "What were the actual figures?"),  # nothing else left
         ("My neighbour's dog barks.", "My neighbour's dog barks."),  # no claim reported
     ],
 )
