@@ -37,6 +37,7 @@ from assistant.question import (
     PERSONAL_INFO,
     Question,
     analyse,
+    apart,
     asks_author,
     compared,
     financial_years,
@@ -119,16 +120,6 @@ _TOTAL_OF = re.compile(r"\b(all|total|overall)\s+([a-z]+)", re.I)
 _NOT_A_PART = frozenset("all total overall recorded reported of the many much".split())
 # A force named as forces are ("Kent Police", "Avon and Somerset Constabulary": its last word)
 _FORCE_NAME = re.compile(r"\b([A-Z][a-z]+) (?:Police|Constabulary)\b")
-
-
-def _apart(pair: tuple[str, str]) -> tuple[str, str]:
-    """Each side of a comparison without the words both begin with ("had the budget support
-    services", "had the budget force executive": "support services", "force executive")."""
-    first, second = pair[0].split(), pair[1].split()
-    shared = 0
-    while shared < min(len(first), len(second)) - 1 and first[shared] == second[shared]:
-        shared += 1
-    return " ".join(first[shared:]), " ".join(second[shared:])
 
 
 class Assistant:
@@ -320,7 +311,7 @@ class Assistant:
         rows = self._paired_rows([self._row_for(q) for q in asked], asked)
         if rows.count(None) == 1:  # one side found its table: the other's line in it, by
             found = next(r for r in rows if r is not None)  # what that side alone says
-            bare = [self._read(focus(part)) for part in _apart(pair)]
+            bare = [self._read(focus(part)) for part in apart(pair)]
             rows = [
                 r
                 or self._closest_row(q, found.table_title)

@@ -442,6 +442,17 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     return pair[0], _owner_named(pair[1], text)
 
 
+def apart(pair: tuple[str, str]) -> tuple[str, str]:
+    """Each side of a comparison (``compared``) without the words both begin with ("had the
+    budget support services", "had the budget force executive": "support services", "force
+    executive")."""
+    first, second = pair[0].split(), pair[1].split()
+    shared = 0
+    while shared < min(len(first), len(second)) - 1 and first[shared] == second[shared]:
+        shared += 1
+    return " ".join(first[shared:]), " ".join(second[shared:])
+
+
 # The one doing something in a yes/no question: "did the commissioner ...", "has the force ..."
 _ASKED_SUBJECT = re.compile(
     r"^\s*(?:how\s+)?(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can)\s+"

@@ -16,6 +16,7 @@ from assistant.text import FIRST_PERSON, glossary, numbers_in, stem, stems, word
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")  # a word written with a capital, 3+ letters
 _DURATION = re.compile(
     r"\b((\d+|one|two|three|four|five|six)[\s-]*(mins?|minutes?|hours?|days?|"
     r"weeks?|months?|years?)|half an hour|an hour|"
@@ -280,24 +281,26 @@ def asks_account(question: Question) -> bool:
 
 def told_in_turn(best: Candidate, passages: list[Passage], limit: int) -> list[Candidate]:
     """The story ``best`` is in, told by the first sentence of each of its paragraphs from
-    best's own on (at most ``limit``): under one heading of its section, at least three
-    paragraphs long (a case study: the setting, what was wrong, what was done). [] when the
-    best sentence is not in such a story."""
+    best's own on (at most ``limit``), after the earlier sentence setting its scene when there
+    is one (``_scene``): under one heading of its section, at least three paragraphs long (a
+    case study: the setting, what was wrong, what was done). [] when the best sentence is not
+    in such a story."""
     p = best.passage
     if p.kind != "prose" or not p.heading or p.heading == p.section:
         return []
-    story = [
-        q
-        for q in passages
-        if q.document == p.document and q.section == p.section and q.heading == p.heading
-    ]
+    story = sorted(
+        (
+            q
+            for q in passages
+            if q.document == p.document and q.section == p.section and q.heading == p.heading
+        ),
+        key=lambda q: q.position,
+    )
     if len(story) < STORY_PARAGRAPHS:
         return []
-    told = [best]
     scene = _scene(best, story)
-    if scene is not None:  # where it happened, named as the heading names it
-        told.insert(0, scene)
-    for q in sorted(story, key=lambda q: q.position):
+    told = [best] if scene is None else [scene, best]  # where it happened first
+    for q in story:
         if q.position > p.position and q.kind == "prose" and len(told) < limit:
             first = q.sentences()[0]
             told.append(replace(best, passage=q, index=0, text=first))
@@ -305,17 +308,16 @@ def told_in_turn(best: Candidate, passages: list[Passage], limit: int) -> list[C
 
 
 def _scene(best: Candidate, story: list[Passage]) -> Candidate | None:
-    """The sentence before ``best``'s paragraph that first names what the story's heading
-    names ("Southchurch Park": "... had developed at Southchurch Hall Gardens"), if any."""
+    """The first sentence before ``best``'s paragraph (``story`` in reading order) that names
+    what the story's heading names ("Case Study: Riverside Depot": "... had developed at the
+    Riverside industrial estate"), if any."""
     p = best.passage
-    names = {
-        w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", p.heading) if w.lower() not in function_words()
-    }
-    for q in sorted(story, key=lambda q: q.position):
+    names = {w for w in _CAPITALISED.findall(p.heading) if w.lower() not in function_words()}
+    for q in story:
         if q.position >= p.position or q.kind != "prose":
             continue
         for i, sentence in enumerate(q.sentences()):
-            if names & set(re.findall(r"\b[A-Z][a-z]{2,}\b", sentence)):
+            if names & set(_CAPITALISED.findall(sentence)):
                 return replace(best, passage=q, index=i, text=sentence)
     return None
 

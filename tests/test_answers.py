@@ -1025,9 +1025,9 @@ def test_another_forces_figures_are_not_read_from_the_reports_own_tables(
 def test_the_other_side_of_a_comparison_is_found_by_what_it_alone_says(
     assistant_session: Assistant,
 ) -> None:
-    from assistant.assistant import _apart
+    from assistant.question import apart
 
-    assert _apart(("had the budget support services", "had the budget local policing")) == (
+    assert apart(("had the budget support services", "had the budget local policing")) == (
         "support services",
         "local policing",
     )
