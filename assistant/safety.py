@@ -87,7 +87,8 @@ _DISTRESS = re.compile(
     r"(taken|took|had|swallowed|done) an overdose|overdosed|i'?ve overdosed|"
     r"(took|taken|swallowed|downed|necked) .{0,30}\b(pills|tablets|paracetamol|painkillers|"
     r"meds|medication|sleeping)|"
-    r"want (it|everything) (all )?to (stop|end)|"
+    # "all" or "everything": a bare "I want it to stop" is as often about harassment
+    r"want (it all|everything( all)?) to (stop|end)|want it to all (stop|end)|"
     r"no point (in )?(living|going on(?! about| with)|carrying on(?! with))|"
     r"nobody would (miss|care)|give up on (life|everything)|end(ing)? (it|things|everything)\b|"
     r"feel like ending|(going|gonna|want) to jump (off|from|in front))\b",
@@ -259,6 +260,8 @@ _REPORT_INTENT = re.compile(
     r"(i'?m|i am|i feel) (finally |now )?ready to (come forward|speak (up|out)|say something|"
     r"tell (someone|somebody|the police|you|an officer))|"
     r"(want|like|need) (it|this|that|what happened) (written down|on record|recorded|logged)|"
+    r"(want|like|need|wish|ready) to (make|give) an? (formal |police |written )?statement|"
+    r"press(ing)? charges|(want|like) (him|her|them) (to be )?(charged|prosecuted)|"
     r"who (do|should|can|could) i (pass|give|send|report) (this|it|that)"
     r"( information| info)? (on )?to|"
     r"(got|have|caught|captured|recorded) (it|him|her|them|the whole thing|everything|all of it) "

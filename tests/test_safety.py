@@ -320,6 +320,17 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
             "danger",
         ),
         ("two lads have taken him in their car, he's 14 and he says he's scared", "danger"),
+        # a statement or charges wanted; "I want it to stop" about harassment, "it all" not
+        (
+            "He shoved me into the wardrobe in August. I've moved out and I'd like to give a "
+            "statement.",
+            "report",
+        ),
+        (
+            "A lad keeps sharing photos of me. I want it to stop and I want him prosecuted.",
+            "report",
+        ),
+        ("honestly i just want it all to end, tired of everything", "distress"),
     ],
     ids=[
         "once-gone",
@@ -333,6 +344,9 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         "petrol-can-now",
         "burn-the-house",
         "taken-in-a-car",
+        "give-a-statement",
+        "want-it-to-stop-and-charged",
+        "want-it-all-to-end",
     ],
 )
 def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
