@@ -395,6 +395,12 @@ _FRAMED_COMPARED = re.compile(
     r"(compared (with|to)|as against|set against|versus|vs\.?)\s+(?P<b>[^?]+?)[?.!]*$",
     re.I,
 )
+# "A went up, but what happened to B?", "A fell, but what about B?": A as said, and B
+_BUT_WHAT = re.compile(
+    r"^\s*(?P<a>[^,?;]+?)\s*,?\s+but\s+(what|how)\s+(happened\s+(to|with)|about|did)\s+"
+    r"(?P<b>[^,?;]+?)(\s+do)?\s*[?.!]*$",
+    re.I,
+)
 _TRAILING_PERIOD = re.compile(
     r"\s+(in|for|during|over)\s+(the\s+)?(year\s+)?\d{4}([/-]\d{2,4})?\b", re.I
 )
@@ -403,10 +409,21 @@ _WHICH_LEAD = re.compile(
 )
 
 
+_LEADING_PERIOD = re.compile(
+    r"^\s*(in|for|during|over)\s+(the\s+)?(year\s+)?(\d{4}([/-]\d{2,4})?)\s*,?\s+", re.I
+)
+
+
 def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     """The two things a comparison asks about, each as its own question ("Was more spent on
     A or B?" -> "spent on A", "spent on B"); None when the question compares nothing, or
-    compares one thing with another period (one row or sentence answers that)."""
+    compares one thing with another period (one row or sentence answers that). A period said
+    first ("In 2030/31, did A cost more than B?") is asked of both."""
+    lead = _LEADING_PERIOD.match(text)
+    if lead is not None:
+        pair = compared(text[lead.end() :], latest)
+        said = f"in {lead.group(4)}"
+        return None if pair is None else (f"{pair[0]} {said}", f"{pair[1]} {said}")
     match = _EITHER.match(text)
     if match:
         lead = " ".join(
@@ -419,6 +436,7 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
         or _HOW_MUCH_MORE.match(text)
         or _COMPARED_WITH.match(text)
         or _THAN.match(text)
+        or _BUT_WHAT.match(text)
     ) is not None:
         verb = " ".join(
             match.groupdict().get(k) or "" for k in ("verb", "what") if match.groupdict().get(k)
@@ -512,23 +530,33 @@ def sentences_of(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _text_speak() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The spellings of ``data/text_speak.json`` ("b4", "wot") and what they stand for."""
+def _text_speak() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], dict[str, str]]:
+    """The spellings of ``data/text_speak.json`` ("b4", "wot") and what they stand for; the
+    short forms after a sum of money ("£3.2m") and theirs."""
     data = json.loads(TEXT_SPEAK_FILE.read_text(encoding="utf-8"))
     means = {e["written"].lower(): e["means"] for e in data["entries"]}
     alternatives = "|".join(sorted(map(re.escape, means), key=len, reverse=True))
-    return re.compile(rf"(?<![\w'’£$.,/&-])({alternatives})(?![\w'’%/&-])", re.I), means
+    sums = {e["written"].lower(): e["means"] for e in data.get("money_suffixes", [])}
+    suffixes = "|".join(sorted(map(re.escape, sums), key=len, reverse=True)) or "(?!)"
+    return (
+        re.compile(rf"(?<![\w'’£$.,/&-])({alternatives})(?![\w'’%/&-])", re.I),
+        means,
+        re.compile(rf"([£$]\d[\d,]*(?:\.\d+)?) ?({suffixes})\b", re.I),
+        sums,
+    )
 
 
 def plainly_spelled(text: str) -> str:
     """The text with text-speak spellings replaced by the words they stand for ("the yr b4"
-    -> "the year before"); whole words only, and a lone capital letter ("R Hirst") kept."""
-    pattern, means = _text_speak()
+    -> "the year before", "£3.2m" -> "£3.2 million"); whole words only, and a lone capital
+    letter ("R Hirst") kept."""
+    pattern, means, money, sums = _text_speak()
 
     def plain(match: re.Match[str]) -> str:
         word = match.group()
         return word if len(word) == 1 and word.isupper() else means[word.lower()]
 
+    text = money.sub(lambda m: f"{m.group(1)} {sums[m.group(2).lower()]}", text)
     return pattern.sub(plain, text)
 
 

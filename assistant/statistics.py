@@ -27,7 +27,7 @@ _SOFT = frozenset(
         "committed overall altogether see seen made make across place area areas figure total "
         "collect collected nicked arrested ppl "
         "raise raised receive received get got given cases case table tables shown show printed "
-        "according paid out came come comes from two both"
+        "according paid out came come comes from two both give gives giving line lines row rows"
     ).split()
 )
 # Words questions use about tables and figures: known words, never "typos" to correct.

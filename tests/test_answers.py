@@ -402,7 +402,8 @@ def test_a_question_pointing_back_at_a_claim_keeps_it(asked: str, kept: str) -> 
         ("wot r the priorities", "what are the priorities"),
         ("hw much did u spend on fones", "how much did you spend on phones"),
         ("Did R Hirst sign it?", "Did R Hirst sign it?"),  # an initial, not text-speak
-        ("£2.5m or 2.5%?", "£2.5m or 2.5%?"),
+        ("£2.5m or 2.5%?", "£2.5 million or 2.5%?"),  # a sum's short form, said in full
+        ("a 5m wall for £40k", "a 5m wall for £40 thousand"),  # metres are not money
         ("why is it n/a", "why is it n/a"),  # a table's "not available", not "and"
         ("how many hrs n wot was it worth", "how many hours and what was it worth"),
         ("cn u tell me wot wer the figs yday", "can you tell me what were the figs yesterday"),
@@ -948,6 +949,35 @@ def test_a_figure_asked_in_a_later_sentence_is_still_a_figure_question() -> None
 def test_a_scheme_is_the_report_s_programme(assistant_session: Assistant) -> None:
     answer = assistant_session.ask("How much has the Active Citizen scheme grown since March 2016?")
     assert answer.kind == "answer" and "38" in answer.text and "105" in answer.text
+
+
+def test_a_period_said_first_is_asked_of_both_sides_of_a_comparison() -> None:
+    asked = "In 2030/31, was more spent on roads than on the Serious Crime Directorate?"
+    assert compared(asked, 2031) == (
+        "spent on roads in 2030/31",
+        "on the Serious Crime Directorate in 2030/31",
+    )
+
+
+def test_one_change_then_but_what_about_another_is_a_comparison(assistant_session) -> None:
+    assert compared("Burglary went down, but what happened to robbery?", 2017) == (
+        "Burglary went down",
+        "robbery",
+    )
+    assert compared("Crime went up, but what about the year before?", 2017) is None
+    answer = assistant_session.ask(
+        "Homicides fell, but what happened to violence with injury? Both changes please."
+    )
+    assert "55.9" in answer.text and "7.7" in answer.text
+
+
+def test_asking_for_a_line_of_a_table_names_no_subject(assistant_session) -> None:
+    # "line", "row" and "gives" say how a table is asked about, not what is in it
+    office = assistant_session.ask("What did the Office of the Police and Crime Commissioner cost?")
+    grants = assistant_session.ask(
+        "and the grants the commissioner gives, which line is that?", history=[office]
+    )
+    assert grants.kind == "statistic" and "5,292" in grants.text
 
 
 def test_a_dash_before_the_two_sides_still_reads_a_comparison() -> None:
