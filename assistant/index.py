@@ -89,12 +89,15 @@ class BuiltIndex:
 
 def expected_stamp(settings: Settings) -> dict[str, Any]:
     """What an index built now from this corpus and model would be stamped with."""
+    from assistant.ranker import definitions_version  # (bm25s: only when a build is checked)
+
     return {
         "corpus_hash": corpus_hash(load_corpus(settings.corpus_dir)),
         "model": model_id(settings.resolved_model_dir()),
         "chunking": CHUNKING,
         "schema_version": SCHEMA_VERSION,
         "screen": patterns_version(),
+        "definitions": definitions_version(),
     }
 
 

@@ -10,11 +10,13 @@ context; nothing names this report.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from assistant.text import (
     numbers_in,
     spelled_out,
     stem,
+    words,
 )
 
 MODEL_FILE = Path(__file__).parent / "data" / "ranker.json"
@@ -81,8 +84,32 @@ def row_sentence(row: StatRow) -> str:
     return f"{spelled_out(row.label)}: {values} ({row.table_title})"
 
 
+DEFINITIONS_FILE = Path(__file__).parent / "data" / "definitions.json"
+
+
+@lru_cache(maxsize=1)
+def _definitions() -> tuple[tuple[str, str], ...]:
+    """The terms of ``data/definitions.json``, as words, and what each means."""
+    data = json.loads(DEFINITIONS_FILE.read_text(encoding="utf-8"))
+    return tuple((" ".join(words(e["term"])), e["means"]) for e in data["entries"])
+
+
+def definitions_version() -> str:
+    """A hash of ``definitions.json``: a build's table lines are embedded with it."""
+    return hashlib.sha256(DEFINITIONS_FILE.read_bytes()).hexdigest()[:16]
+
+
+def meanings(label: str) -> str:
+    """What the police and public-finance terms a table line's label holds mean
+    (``definitions.json``: "transfer to earmarked reserve" -> "money set aside and saved for
+    specific future purposes or projects"); empty when it holds none."""
+    said = f" {' '.join(words(label))} "
+    return " ".join(means for term, means in _definitions() if f" {term} " in said)
+
+
 def options_for(passages: Sequence[Passage], store: StatisticsStore) -> list[Option]:
-    """Every sentence of the text passages (four words or more) and every table row."""
+    """Every sentence of the text passages (four words or more) and every table row (its
+    context: the table's title, section and what its label's terms mean)."""
     options = [
         Option(sentence, f"{p.heading} {p.section}", p, i)
         for p in passages
@@ -91,7 +118,8 @@ def options_for(passages: Sequence[Passage], store: StatisticsStore) -> list[Opt
         if len(sentence.split()) >= 4
     ]
     return options + [
-        Option(row_sentence(r), f"{r.table_title} {r.section}", row=r) for r in store.rows
+        Option(row_sentence(r), f"{r.table_title} {r.section} {meanings(r.label)}".strip(), row=r)
+        for r in store.rows
     ]
 
 

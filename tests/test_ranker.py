@@ -3,17 +3,22 @@ the place check on its answers."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from assistant.assistant import Assistant
 from assistant.ranker import (
     CONFIDENCE_FEATURES,
+    DEFINITIONS_FILE,
     FEATURES,
     WORD_MEANING,
     CandidateSpace,
     Option,
     confidence_features,
+    meanings,
+    options_for,
 )
 from assistant.ranker_fit import fit, rules_refuse
 from assistant.text import content_words, stem
@@ -220,3 +225,20 @@ def test_a_word_the_report_writes_as_two_is_matched_by_both_parts() -> None:
     assert compound_parts("Dashcams", index) == ("dash", "cams")
     assert compound_parts("gopro", index) == ("go", "pro")
     assert compound_parts("cameras", index) is None  # one word, written as one
+
+
+def test_a_table_line_is_found_by_what_its_terms_mean() -> None:
+    # each term of definitions.json says what it means and where that comes from
+    import json
+
+    entries = json.loads(DEFINITIONS_FILE.read_text(encoding="utf-8"))["entries"]
+    assert entries and all(e["term"] and e["means"] and e["source"] for e in entries)
+    assert "set aside" in meanings("Transfer to Earmarked Reserve")
+    both = meanings("Premises, Transport and transfer to earmarked reserve")
+    assert "buildings" in both and "vehicles" in both and "set aside" in both
+    assert meanings("Number of homicides") == ""  # whole terms only
+    assert meanings("Incomes tax") == ""
+    # a line's options carry the meanings with its table's title
+    row = stat_row("Transfer to Earmarked Reserve", "5,551")
+    option = options_for([], SimpleNamespace(rows=[row]))[0]
+    assert "specific future purposes" in option.context
