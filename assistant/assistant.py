@@ -74,6 +74,7 @@ from assistant.select import (
     counts_in,
     counts_shares,
     cue_fit,
+    defining_first,
     is_heading_like,
     specific_term,
     told_in_turn,
@@ -816,6 +817,7 @@ class Assistant:
             # a figure about something the report never names is not in the report, unless
             # the sentence holds nearly everything else the question says
             ranked = [c for c in ranked if _share_named(question, c.text) >= 0.75]
+        ranked = defining_first(question, ranked)
         best = ranked[0] if ranked else None
         if best is None:
             topics = list(

@@ -236,7 +236,7 @@ def required_terms(question: Question, retriever: HybridRetriever) -> list[set[s
 
 
 _DESCRIBE = re.compile(
-    r"^\s*(what (is|are|was|were|does|did|do|happened)|tell me|describe|"
+    r"^\s*(what (is|are|was|were|does|did|do|happened)|what'?s|tell me|describe|"
     r"explain|how (does|do|did|is|are))\b",
     re.I,
 )
@@ -245,6 +245,23 @@ _DESCRIBE = re.compile(
 def asks_description(question: Question) -> bool:
     """'What is ...', 'tell me about ...': a question wanting more than one sentence."""
     return question.cue is None and _DESCRIBE.search(question.text) is not None
+
+
+def defining_first(question: Question, ranked: list[Candidate]) -> list[Candidate]:
+    """For a question asking what something is, the sentence that says what one of its
+    terms is ("Firebreak is a week-long programme ...", "Community Safety Hubs, where
+    agencies are located together, ...") put first; the order unchanged when none does."""
+    if not asks_description(question):
+        return ranked
+    names = "|".join(re.escape(t) for t in question.terms if len(t) > 3 and not t.isdigit())
+    if not names:
+        return ranked
+    defining = re.compile(
+        rf"^(the |an? )?({names})\w*( \w+){{0,2}}(,? (is|are) (an?|the)\b|, (where|which|who)\b)",
+        re.I,
+    )
+    first = [c for c in ranked if defining.match(c.text)]
+    return first + [c for c in ranked if c not in first] if first else ranked
 
 
 # "What is being done about X?", "what are they doing to tackle X?": a question about what

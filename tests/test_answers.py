@@ -1013,6 +1013,14 @@ def test_a_sentence_giving_a_rows_change_is_answered_from_the_row(assistant_sess
     assert national.kind == "answer" and "11" in national.text
 
 
+def test_what_something_is_is_answered_by_the_sentence_saying_what_it_is(
+    assistant_session: Assistant,
+) -> None:
+    answer = assistant_session.ask("What's this Firebreak scheme for teenagers the PCC backs?")
+    assert answer.kind == "answer" and "week-long programme" in answer.text
+    assert answer.citations[0].quote.startswith("Firebreak is a week-long programme")
+
+
 def test_it_in_a_follow_up_stands_for_what_the_question_before_was_about(
     assistant_session: Assistant,
 ) -> None:
