@@ -1016,7 +1016,7 @@ def test_a_sentence_giving_a_rows_change_is_answered_from_the_row(assistant_sess
 def test_what_something_is_is_answered_by_the_sentence_saying_what_it_is(
     assistant_session: Assistant,
 ) -> None:
-    answer = assistant_session.ask("What's this Firebreak scheme for teenagers the PCC backs?")
+    answer = assistant_session.ask("What's the Firebreak thing the PCC funds for young people?")
     assert answer.kind == "answer" and "week-long programme" in answer.text
     assert answer.citations[0].quote.startswith("Firebreak is a week-long programme")
 
