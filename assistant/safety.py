@@ -224,7 +224,10 @@ _CALM_NOW = re.compile(
     rf"\b(nothing('?s| is)? (happening|going on)|(nobody|no one|no-one)('?s| is) (in (any )?"
     rf"danger|hurt)|(not|n'?t|no longer) (here|there|around|"
     rf"outside|happening|in danger|in any danger|with me|near me)|(i'?m|i am|we'?re|we are|"
-    rf"(s)?he'?s|(s)?he is) (safe|ok|okay|fine|alright|all right))\b.{{0,30}}\b({_PRESENT}|now)\b",
+    rf"(s)?he'?s|(s)?he is) (safe|ok|okay|fine|alright|all right))\b.{{0,30}}"
+    rf"\b({_PRESENT}|now)\b|"
+    # an age told ("she's 30 now"): the present of the writer's life, not of events
+    r"\b(i'?m|i am|(s)?he'?s|(s)?he is|they'?re|they are) \d{1,2}( years old)? now\b",
     re.I,
 )
 _HAPPENING_NOW = re.compile(
@@ -262,6 +265,13 @@ _REPORT_INTENT = re.compile(
     r"(want|like|need) (it|this|that|what happened) (written down|on record|recorded|logged)|"
     r"(want|like|need|wish|ready) to (make|give) an? (formal |police |written )?statement|"
     r"press(ing)? charges|(want|like) (him|her|them) (to be )?(charged|prosecuted)|"
+    # abuse long past, told or asked about: "is it too late to report?", "when I was ten"
+    r"(too late|not too late|still possible) (for \w+ )?to (\w+ )?(report|tell|come forward|"
+    r"do (anything|something)|say something|go to the police)|"
+    r"is it (still )?(a crime|worth reporting|reportable) if it (happened|was) (\w+ )?"
+    r"(years|a long time|ages|decades) ago|"
+    r"(abused|molested|assaulted|touched|did things to) (me|her|him) when (i|she|he) was "
+    r"(a kid|a child|little|young|small|a teenager|about \d+|\d+)|"
     r"who (do|should|can|could) i (pass|give|send|report) (this|it|that)"
     r"( information| info)? (on )?to|"
     r"(got|have|caught|captured|recorded) (it|him|her|them|the whole thing|everything|all of it) "

@@ -331,6 +331,16 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
             "report",
         ),
         ("honestly i just want it all to end, tired of everything", "distress"),
+        # abuse long past, told: a report, however the classifier reads the events
+        (
+            "Is it too late to report it? A neighbour touched me when I was 9. I'm 41 now.",
+            "report",
+        ),
+        (
+            "My cousin says her swimming coach abused her when she was a teenager. She's 25 "
+            "now and wants to tell somebody. What does she do?",
+            "report",
+        ),
     ],
     ids=[
         "once-gone",
@@ -347,6 +357,8 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         "give-a-statement",
         "want-it-to-stop-and-charged",
         "want-it-all-to-end",
+        "too-late-to-report",
+        "abused-when-a-teenager",
     ],
 )
 def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
