@@ -170,6 +170,10 @@ _EMERGENCY = re.compile(
     r"paraffin|lighter fluid)|"
     r"(taken|took|dragged|bundled|pulled|forced|grabbed) (him|her|them|my (son|daughter|child|kid|"
     r"boy|girl)) (in|into) (their|a|the|his|her|an unmarked) (car|van|motor)|"
+    # a child gone with someone nobody knows: "he left with a man they didn't recognise"
+    rf"{_CHILD}\b.{{0,120}}\b(left|go|goes|gone|went|walked off|driven off|got in a car) "
+    r"with (a|an|some) (man|woman|stranger|adult|person|guy|bloke)\b.{0,30}\b(didn'?t|"
+    r"don'?t|did not|do not|doesn'?t|does not|nobody|no one|no-one) (recogni[sz]e[sd]?|knows?)|"
     r"said (he|she|they)'?(ll| will| is going to| are going to) (kill|stab|hurt|shoot) (me|us))\b",
     re.I,
 )

@@ -341,6 +341,8 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
             "now and wants to tell somebody. What does she do?",
             "report",
         ),
+        # a child gone with an adult nobody knows
+        ("our girl is 7, the nursery let her go with a woman the staff don't know", "danger"),
     ],
     ids=[
         "once-gone",
@@ -359,6 +361,7 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         "want-it-all-to-end",
         "too-late-to-report",
         "abused-when-a-teenager",
+        "gone-with-a-stranger",
     ],
 )
 def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
