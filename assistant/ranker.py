@@ -101,7 +101,7 @@ def definitions_version() -> str:
 
 def meanings(label: str) -> str:
     """What the police and public-finance terms a table line's label holds mean
-    (``definitions.json``: "transfer to earmarked reserve" -> "money set aside and saved for
+    (``definitions.json``: "transfer to earmarked reserve" -> "sums set aside and saved for
     specific future purposes or projects"); empty when it holds none."""
     said = f" {' '.join(words(label))} "
     return " ".join(means for term, means in _definitions() if f" {term} " in said)
