@@ -170,6 +170,11 @@ _EMERGENCY = re.compile(
     r"paraffin|lighter fluid)|"
     r"(taken|took|dragged|bundled|pulled|forced|grabbed) (him|her|them|my (son|daughter|child|kid|"
     r"boy|girl)) (in|into) (their|a|the|his|her|an unmarked) (car|van|motor)|"
+    # a car driven into the one the writer sits in; a child being taken abroad, on the way
+    r"(ramm\w*|smash\w* into|driv\w* into|crash\w* into) (my|our) (car|van|vehicle)"
+    r".{0,40}\b(i'?m|i am|we'?re|we are|me|us) (sat|sitting|still|inside|in it|in there)|"
+    rf"{_CHILD}\b.{{0,160}}\b(abroad|out of the country)\b.{{0,160}}\b(heading|on (his|her|"
+    r"their) way|at the airport|boarding|driving to the (airport|port|ferry))|"
     # a child gone with someone nobody knows: "he left with a man they didn't recognise"
     rf"{_CHILD}\b.{{0,120}}\b(left|go|goes|gone|went|walked off|driven off|got in a car) "
     r"with (a|an|some) (man|woman|stranger|adult|person|guy|bloke)\b.{0,30}\b(didn'?t|"

@@ -343,6 +343,13 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         ),
         # a child gone with an adult nobody knows
         ("our girl is 7, the nursery let her go with a woman the staff don't know", "danger"),
+        # a car driven into the writer's while they sit in it; a child on the way abroad
+        ("a van keeps driving into my car and I'm still in it, he won't stop", "danger"),
+        (
+            "his dad has got our son and says he's taking him abroad, he's on his way to "
+            "Gatwick with him",
+            "danger",
+        ),
     ],
     ids=[
         "once-gone",
@@ -362,6 +369,8 @@ def test_a_hypothetical_case_is_not_a_crime_to_report_but_danger_still_routes() 
         "too-late-to-report",
         "abused-when-a-teenager",
         "gone-with-a-stranger",
+        "car-rammed-while-inside",
+        "child-on-the-way-abroad",
     ],
 )
 def test_published_warning_signs_and_plain_wishes_to_report(message: str, label: str) -> None:
@@ -380,6 +389,14 @@ def test_published_warning_signs_and_plain_wishes_to_report(message: str, label:
 )
 def test_look_alikes_of_those_signs_are_left_alone(message: str) -> None:
     assert route(message) is None
+
+
+def test_a_car_rammed_or_a_child_taken_abroad_in_the_past_is_not_danger_on_rules() -> None:
+    for message in (
+        "Someone rammed my car in the car park last week while I was in the shop",
+        "my ex took my son abroad last year and now refuses to bring him back",
+    ):
+        assert route(message) is None or route(message).label != "danger"
 
 
 def test_a_threat_said_in_the_past_is_not_danger_by_itself() -> None:
