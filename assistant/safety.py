@@ -172,7 +172,8 @@ _EMERGENCY = re.compile(
     r"boy|girl)) (in|into) (their|a|the|his|her|an unmarked) (car|van|motor)|"
     # a car driven into the one the writer sits in; a child being taken abroad, on the way
     r"(ramm\w*|smash\w* into|driv\w* into|crash\w* into) (my|our) (car|van|vehicle)"
-    r".{0,40}\b(i'?m|i am|we'?re|we are|me|us) (sat|sitting|still|inside|in it|in there)|"
+    r".{0,40}\b(i'?m|i am|we'?re|we are|me|us) (sat|sitting|stuck|trapped|inside|in it|"
+    r"in there|still in (it|the car|there))|"
     rf"{_CHILD}\b.{{0,160}}\b(abroad|out of the country)\b.{{0,160}}\b(heading|on (his|her|"
     r"their) way|at the airport|boarding|driving to the (airport|port|ferry))|"
     # a child gone with someone nobody knows: "he left with a man they didn't recognise"

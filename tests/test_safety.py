@@ -394,6 +394,7 @@ def test_look_alikes_of_those_signs_are_left_alone(message: str) -> None:
 def test_a_car_rammed_or_a_child_taken_abroad_in_the_past_is_not_danger_on_rules() -> None:
     for message in (
         "Someone rammed my car in the car park last week while I was in the shop",
+        "Someone crashed into my car last night while it was parked, I'm still shaken",
         "my ex took my son abroad last year and now refuses to bring him back",
     ):
         assert route(message) is None or route(message).label != "danger"
