@@ -198,6 +198,9 @@ def test_answer_round_trips_through_its_dict(assistant_session: Assistant) -> No
     assert Answer.from_dict(answer.to_dict()).to_dict() == answer.to_dict()
 
 
+# every question of a test set that grows each session (about 4,000 answers: 3 to 5 minutes
+# on two cores, longer on a loaded machine), not one question's budget
+@pytest.mark.timeout(900)
 def test_invariants_hold_over_the_whole_test_set(assistant_session: Assistant) -> None:
     broken = []
     for case in load_testset_cases():
