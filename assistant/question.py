@@ -401,16 +401,12 @@ _BUT_WHAT = re.compile(
     r"(?P<b>[^,?;]+?)(\s+do)?\s*[?.!]*$",
     re.I,
 )
-_TRAILING_PERIOD = re.compile(
-    r"\s+(in|for|during|over)\s+(the\s+)?(year\s+)?\d{4}([/-]\d{2,4})?\b", re.I
-)
+# "in 2030/31", "for the year 2030-31": a period said in a comparison, at its end or first
+_PERIOD_SAID = r"(in|for|during|over)\s+(the\s+)?(year\s+)?(?P<period>\d{4}([/-]\d{2,4})?)"
+_TRAILING_PERIOD = re.compile(rf"\s+{_PERIOD_SAID}\b", re.I)
+_LEADING_PERIOD = re.compile(rf"^\s*{_PERIOD_SAID}\s*,?\s+", re.I)
 _WHICH_LEAD = re.compile(
     rf"^\s*(which|what|who|was|were|did|do|does|is|are)\b|\b{_COMPARATIVE}\b", re.I
-)
-
-
-_LEADING_PERIOD = re.compile(
-    r"^\s*(in|for|during|over)\s+(the\s+)?(year\s+)?(\d{4}([/-]\d{2,4})?)\s*,?\s+", re.I
 )
 
 
@@ -422,7 +418,7 @@ def compared(text: str, latest: int | None = None) -> tuple[str, str] | None:
     lead = _LEADING_PERIOD.match(text)
     if lead is not None:
         pair = compared(text[lead.end() :], latest)
-        said = f"in {lead.group(4)}"
+        said = f"in {lead.group('period')}"
         return None if pair is None else (f"{pair[0]} {said}", f"{pair[1]} {said}")
     match = _EITHER.match(text)
     if match:

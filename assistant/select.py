@@ -260,8 +260,7 @@ def defining_first(question: Question, ranked: list[Candidate]) -> list[Candidat
         rf"^(the |an? )?({names})\w*( \w+){{0,2}}(,? (is|are) (an?|the)\b|, (where|which|who)\b)",
         re.I,
     )
-    first = [c for c in ranked if defining.match(c.text)]
-    return first + [c for c in ranked if c not in first] if first else ranked
+    return sorted(ranked, key=lambda c: defining.match(c.text) is None)  # stable: in turn
 
 
 # "What is being done about X?", "what are they doing to tackle X?": a question about what
